@@ -1,0 +1,91 @@
+"""Norwegian-aware text analysis shared by the keyword index, sentence selection and abstention."""
+
+from __future__ import annotations
+
+import re
+import threading
+from functools import lru_cache
+
+WORD = re.compile(r"[0-9A-Za-zÀ-ÖØ-öø-ÿ]+(?:[-'][0-9A-Za-zÀ-ÖØ-öø-ÿ]+)*")
+
+# Bokmål, Nynorsk and English function words, and question words that say nothing about the topic.
+STOPWORDS = frozenset(
+    """
+    og i jeg det at en et den til er som på de med han av ikke ikkje der så var meg seg men ett har om vi min mitt ha
+    hadde hun nå over da ved fra frå du ut sin dem oss opp man kan hans hvor kor eller hva kva skal selv sjøl her alle
+    vil bli ble blei blitt kunne inn når kva kvar være vere vært kom noen noe nokon noko ville dere som deres kun ja
+    etter ned skulle denne for deg si sine sitt mot å meget hvorfor kvifor dette disse desse uten utan hvordan korleis
+    ingen inga din ditt blir samme same hvilken kva slags hvilke kva sånn inni mellom vår hver kvar hvem kven vors
+    dei dykk eg ho me mi no oss også òg berre bare enn bli eit ein eitt ei sidan siden fordi då kor mykje mye
+    må måtte får fikk fekk få gjeld gjelder gjaldt lov lenge seint sent sist senest
+    the a an of to in on at for and or is are was were be been by with from as what which who whom when where why how
+    does do did can could may might must shall should will would i my me we our you your it its this that these those
+    there their they them under about if any some
+    """.split()
+)
+
+_local = threading.local()
+
+
+def _stemmer():
+    # PyStemmer objects are not thread-safe; Streamlit answers questions on many threads.
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        import Stemmer
+
+        stemmer = _local.stemmer = Stemmer.Stemmer("norwegian")
+    return stemmer
+
+
+def words(text: str) -> list[str]:
+    return [w.lower() for w in WORD.findall(text)]
+
+
+@lru_cache(maxsize=200_000)
+def _stem(word: str) -> str:
+    return _stemmer().stemWord(word)
+
+
+def analyze(text: str) -> list[str]:
+    "Lowercased, stop words removed, Snowball-stemmed terms: the keyword index's vocabulary."
+    return [_stem(w) for w in words(text) if w not in STOPWORDS]
+
+
+def content_terms(text: str) -> list[str]:
+    "Distinct analyzed terms, in order of first appearance."
+    return list(dict.fromkeys(analyze(text)))
+
+
+SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[«\"(]?[A-ZÆØÅ0-9§])|\n+")
+
+
+def split_sentences(text: str, base: int = 0) -> list[tuple[int, int]]:
+    "Sentence spans (absolute offsets) in text; abbreviations like 'kl.' or 'nr.' do not end a sentence."
+    spans: list[tuple[int, int]] = []
+    cursor = 0
+    for match in SENTENCE_SPLIT.finditer(text):
+        before = text[max(cursor, match.start() - 6):match.start()].lower()
+        if match.group(0).strip() == "" and re.search(r"\b(?:kl|nr|jf|jfr|ca|bl\.a|pkt|dvs|mv|m\.v|f\.eks|evt|st|tlf)\.$", before):
+            continue
+        if match.start() > cursor:
+            spans.append((base + cursor, base + match.start()))
+        cursor = match.end()
+    if cursor < len(text):
+        spans.append((base + cursor, base + len(text)))
+    return [(s, e) for s, e in spans if text[s - base:e - base].strip()]
+
+
+ENGLISH_HINTS = frozenset("the what which who when where how does do did is are can could may in of to for and i my".split())
+NYNORSK_HINTS = frozenset("eg kva kven korleis kor ikkje frå berre heile dei ho vart vere òg mykje kvifor".split())
+
+
+def question_language(text: str) -> str:
+    tokens = words(text)
+    if not tokens:
+        return "nb"
+    english = sum(t in ENGLISH_HINTS for t in tokens)
+    if english / len(tokens) >= 0.2 and not any(ch in text for ch in "æøåÆØÅ") or english >= 3 and english / len(tokens) >= 0.25:
+        return "en"
+    if any(t in NYNORSK_HINTS for t in tokens):
+        return "nn"
+    return "nb"

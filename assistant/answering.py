@@ -1,0 +1,221 @@
+"""Extractive answers: the sentences from the top passages that answer the question, each with a [n]
+marker, or an honest abstention that says what was searched."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .analysis import analyze, content_terms, question_language, split_sentences
+from .keyword import KeywordIndex
+from .retrieval import DocumentHit, Filters
+
+ABSTAIN = {
+    "nb": "Jeg fant ikke noe vedtak om dette i kildene.",
+    "nn": "Eg fann ikkje noko vedtak om dette i kjeldene.",
+    "en": "I found no decision about this in the sources.",
+}
+SEARCHED = {"nb": "Søkt i", "nn": "Søkt i", "en": "Searched"}
+NEAREST = {"nb": "Nærmeste dokumenter", "nn": "Næraste dokument", "en": "Nearest documents"}
+SOURCES = {"nb": "Kilder", "nn": "Kjelder", "en": "Sources"}
+# Sentences that report a proposal that fell are not decisions; never present one as what was decided.
+REJECTED = re.compile(
+    r"\b(falt|fall|ble nedstemt|vart nedrøysta|fikk ikke flertall|fekk ikkje fleirtal|ble ikke vedtatt|vart ikkje vedteke|avvist|forkastet|rejected|voted down)\b",
+    re.IGNORECASE,
+)
+PROPOSAL = re.compile(r"\b(forslag|framlegg|fremlegg|innstilling|foreslo|foreslått|proposal)\b", re.IGNORECASE)
+QUANTITY_QUESTION = re.compile(
+    r"\b(hvor|kor)\s+(mye|mykje|mange|lenge|høyt|høgt|bredt|breitt|langt|stor|sent|seint|tidlig|tidleg)|\bnår\b|\bkva tid\b|\bhvilke(?:t|n)? (?:klokkeslett|dato|år)|how (?:much|many|long|late|high|wide)|\bwhen\b|until|innen når|frå kva|fra hvilken",
+    re.IGNORECASE,
+)
+NUMBERISH = re.compile(r"\d|\bkl\.|\bkroner\b|\bmill", re.IGNORECASE)
+YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+
+
+@dataclass
+class Citation:
+    n: int
+    doc_id: str
+    chunk_id: str
+    title: str
+    body: str | None
+    date: str | None
+    page: int | None
+    quote: str
+    url: str | None
+    case_number: str | None = None
+    regulation_id: str | None = None
+    passage: str = ""  # the whole passage, for showing the quote in its context
+    section: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "n": self.n, "doc_id": self.doc_id, "chunk_id": self.chunk_id, "title": self.title, "body": self.body,
+            "date": self.date, "page": self.page, "quote": self.quote, "url": self.url,
+            "case_number": self.case_number, "regulation_id": self.regulation_id,
+        }
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str
+    abstained: bool
+    citations: list[Citation] = field(default_factory=list)
+    language: str = "nb"
+    searched: dict[str, Any] = field(default_factory=dict)
+    evidence: float = 0.0
+    generator: str = "extractive"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "question": self.question, "answer": self.text, "abstained": self.abstained,
+            "citations": [c.as_json() for c in self.citations], "generator": self.generator,
+            "searched": self.searched,
+        }
+
+    def as_text(self) -> str:
+        lines = [self.text]
+        if self.citations:
+            lines += ["", f"{SOURCES[self.language]}:"]
+            for c in self.citations:
+                where = ", ".join(str(x) for x in (c.body, c.date, c.regulation_id or c.case_number,
+                                                   f"s. {c.page}" if c.page else None) if x)
+                lines.append(f"[{c.n}] {c.title} ({where})" + (f"\n    {c.url}" if c.url else ""))
+        return "\n".join(lines)
+
+
+@dataclass
+class _Scored:
+    score: float
+    hit: DocumentHit
+    passage_index: int
+    start: int
+    end: int
+
+
+class ExtractiveAnswerer:
+    def __init__(self, threshold: float = 0.5, max_sentences: int = 3):
+        self.threshold = threshold
+        self.max_sentences = max_sentences
+
+    def answer(self, question: str, hits: list[DocumentHit], index: KeywordIndex, filters: Filters | None = None) -> Answer:
+        language = question_language(question)
+        searched = {
+            "filters": (filters or Filters()).describe(),
+            "documents_in_index": len(index.doc_ids),
+            "nearest": [{"doc_id": h.doc_id, "title": h.meta.get("title", "")} for h in hits[:3]],
+        }
+        chosen, evidence = self.select_documents(question, hits, index)
+        if not chosen or evidence < self.threshold:
+            return self._abstain(question, language, searched, evidence)
+
+        terms = content_terms(question)
+        weights = {t: index.idf(t) for t in terms}
+        wants_quantity = bool(QUANTITY_QUESTION.search(question))
+        picked: list[_Scored] = []
+        per_doc = max(1, self.max_sentences // len(chosen)) if len(chosen) < self.max_sentences else 1
+        for hit in chosen:
+            scored = self._score_sentences(hit, weights, wants_quantity)
+            picked.extend(scored[:per_doc])
+        picked = picked[: max(self.max_sentences, len(chosen))]
+        if not picked:
+            return self._abstain(question, language, searched, evidence)
+        return self._compose(question, language, picked, searched, evidence)
+
+    # ---- which documents answer, and how strongly ---------------------------------------------------
+    def select_documents(self, question: str, hits: list[DocumentHit], index: KeywordIndex) -> tuple[list[DocumentHit], float]:
+        if not hits:
+            return [], 0.0
+        places = mentioned_places(question, index)
+        if places:
+            chosen: list[DocumentHit] = []
+            for place in places:
+                docs_here = index.places().get(place, set())
+                match = next((h for h in hits if h.doc_id in docs_here), None)
+                if match is not None and match not in chosen:
+                    chosen.append(match)
+            if not chosen:
+                return [], 0.0
+        else:
+            chosen = [hits[0]]
+        evidence = min(self.evidence(question, hit, index, places) for hit in chosen)
+        return chosen, evidence
+
+    def evidence(self, question: str, hit: DocumentHit, index: KeywordIndex, places: list[str]) -> float:
+        """How much of the question's topic (its content terms, place names aside, weighted by rarity) the
+        document's best passages and context actually contain."""
+        if hit.exact:
+            return 1.0
+        place_terms = set(analyze(" ".join(places)))
+        terms = [t for t in content_terms(question) if t not in place_terms and not t.isdigit()]
+        haystack = " ".join([str(hit.meta.get("title", "")), str(hit.meta.get("adoption_note", ""))]
+                            + [p.text for p in hit.passages])
+        present = set(analyze(haystack))
+        total = sum(index.idf(t) for t in terms)
+        coverage = (sum(index.idf(t) for t in terms if t in present) / total) if total else 0.0
+        years = set(YEAR.findall(question))
+        if years and not any(y in haystack or y in str(hit.meta.get("date", "")) for y in years):
+            coverage *= 0.5
+        return 0.5 * coverage + 0.5 * hit.dense
+
+    # ---- sentences ----------------------------------------------------------------------------------
+    def _score_sentences(self, hit: DocumentHit, weights: dict[str, float], wants_quantity: bool) -> list[_Scored]:
+        total = sum(weights.values()) or 1.0
+        scored: list[_Scored] = []
+        for p_index, passage in enumerate(hit.passages):
+            for start, end in split_sentences(passage.text):
+                sentence = passage.text[start:end]
+                if len(sentence.strip()) < 12:
+                    continue
+                present = set(analyze(sentence))
+                score = sum(w for t, w in weights.items() if t in present) / total
+                if wants_quantity and NUMBERISH.search(sentence):
+                    score += 0.15
+                if REJECTED.search(sentence) or PROPOSAL.search(passage.meta.get("section", "")):
+                    score -= 0.5
+                score -= 0.02 * p_index  # earlier passages ranked higher by retrieval
+                scored.append(_Scored(score, hit, p_index, start, end))
+        scored.sort(key=lambda s: -s.score)
+        return scored
+
+    def _compose(self, question, language, picked: list[_Scored], searched, evidence) -> Answer:
+        citations: dict[str, Citation] = {}
+        lines = []
+        for item in picked:
+            passage = item.hit.passages[item.passage_index]
+            sentence = passage.text[item.start:item.end].strip()
+            citation = citations.get(passage.chunk_id)
+            if citation is None:
+                meta = passage.meta
+                page = meta.get("page")
+                citation = citations[passage.chunk_id] = Citation(
+                    n=len(citations) + 1, doc_id=item.hit.doc_id, chunk_id=passage.chunk_id,
+                    title=str(meta.get("title", "")), body=meta.get("body"), date=meta.get("date"),
+                    page=page if isinstance(page, int) and page > 0 else None, quote=sentence,
+                    url=meta.get("url"), case_number=meta.get("case_number"),
+                    regulation_id=meta.get("regulation_id"), passage=passage.text, section=str(meta.get("section", "")),
+                )
+            elif sentence not in citation.quote:
+                citation.quote += " … " + sentence
+            lines.append(f"{' '.join(sentence.split())} [{citation.n}]")
+        return Answer(question, "\n".join(lines), False, list(citations.values()), language, searched, evidence)
+
+    def _abstain(self, question, language, searched, evidence) -> Answer:
+        nearest = "; ".join(f"{n['title']} ({n['doc_id']})" for n in searched["nearest"])
+        text = ABSTAIN[language]
+        text += f"\n{SEARCHED[language]}: {searched['documents_in_index']} dok., filter: {searched['filters']}."
+        if nearest:
+            text += f"\n{NEAREST[language]}: {nearest}"
+        return Answer(question, text, True, [], language, searched, evidence)
+
+
+def mentioned_places(question: str, index: KeywordIndex) -> list[str]:
+    """Known place names in the question, longest first, without names contained in a longer one found."""
+    found = []
+    for name in sorted(index.places(), key=len, reverse=True):
+        if re.search(rf"(?<![\wæøå]){re.escape(name)}(?![\wæøå])", question):
+            if not any(name in longer for longer in found):
+                found.append(name)
+    return sorted(found, key=question.find)

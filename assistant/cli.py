@@ -1,0 +1,182 @@
+"""Command line: parses options, shows progress, calls the library, prints. No logic of its own."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .config import get_settings
+from .errors import AssistantError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Council decisions: ingest, search, ask with citations.")
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
+
+
+def _parse_map(pairs: list[str]) -> dict[str, str]:
+    mapping = {}
+    for pair in pairs:
+        canonical, sep, source = pair.partition("=")
+        if not sep or not canonical.strip() or not source.strip():
+            _fail(f"--map takes CANONICAL=FIELD, got '{pair}'")
+        mapping[canonical.strip()] = source.strip()
+    return mapping
+
+
+def _parse_day(value: Optional[str], option: str) -> Optional[date]:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        _fail(f"{option} takes a date as YYYY-MM-DD, got '{value}'")
+
+
+@app.command()
+def ingest(
+    paths: list[Path] = typer.Argument(..., help="Files or folders (recursive)."),
+    map_: list[str] = typer.Option([], "--map", help="JSONL field mapping CANONICAL=FIELD, e.g. date=adoption_date."),
+    prune: bool = typer.Option(False, "--prune", help="Remove documents whose source is gone."),
+    reset: bool = typer.Option(False, "--reset", help="Delete the index first and rebuild it (after changing embedder)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+):
+    """Add or update documents in the index."""
+    from tqdm import tqdm
+
+    from .ingest import Ingestor
+
+    field_map = _parse_map(map_)
+    settings = get_settings()
+    bar = None
+
+    def progress(done: int, total: int, name: str) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, unit="doc", disable=total < 20, file=sys.stderr, mininterval=1.0)
+        bar.set_postfix_str(name[-40:], refresh=False)
+        bar.update(done - bar.n)
+
+    try:
+        report = Ingestor(settings).run(paths, field_map=field_map, prune=prune, reset=reset, progress=progress)
+    except AssistantError as exc:
+        _fail(str(exc))
+    finally:
+        if bar is not None:
+            bar.close()
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(
+            f"added {len(report.added)}, updated {len(report.updated)}, unchanged {len(report.unchanged)}, "
+            f"removed {len(report.removed)}, failed {len(report.failed)} "
+            f"({report.chunks_written} chunks embedded in {report.seconds:.1f} s)"
+        )
+        for name, reason in report.failed:
+            typer.secho(f"  failed: {name}: {reason}", fg=typer.colors.YELLOW, err=True)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def _filters(body, municipality, doc_type, since, until):
+    from .retrieval import Filters
+
+    return Filters(body=body, municipality=municipality, doc_type=doc_type,
+                   since=_parse_day(since, "--since"), until=_parse_day(until, "--until"))
+
+
+@app.command()
+def search(
+    query: str = typer.Argument(...),
+    as_json: bool = typer.Option(False, "--json"),
+    k: int = typer.Option(0, "--k", help="Number of results (default ASSISTANT_TOP_K)."),
+    body: Optional[str] = typer.Option(None, "--body"),
+    municipality: Optional[str] = typer.Option(None, "--municipality"),
+    doc_type: Optional[str] = typer.Option(None, "--doc-type"),
+    since: Optional[str] = typer.Option(None, "--since", help="YYYY-MM-DD"),
+    until: Optional[str] = typer.Option(None, "--until", help="YYYY-MM-DD"),
+):
+    """Ranked documents with their best passage."""
+    from .service import Assistant
+
+    try:
+        results = Assistant(get_settings()).search(query, k=k or None, filters=_filters(body, municipality, doc_type, since, until))
+    except AssistantError as exc:
+        _fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps({"results": results}, ensure_ascii=False, indent=2))
+        return
+    if not results:
+        typer.echo("Ingen treff.")
+    for r in results:
+        typer.secho(f"{r['rank']}. {r['title']}  [{r['doc_id']}]", bold=True)
+        typer.echo(f"   {r['body'] or ''} {r['date'] or ''}  score {r['score']:.4f}  {r['url'] or ''}")
+        typer.echo("   " + r["text"][:300].replace("\n", " "))
+
+
+@app.command()
+def ask(
+    question: str = typer.Argument(...),
+    as_json: bool = typer.Option(False, "--json"),
+    k: int = typer.Option(0, "--k"),
+    body: Optional[str] = typer.Option(None, "--body"),
+    municipality: Optional[str] = typer.Option(None, "--municipality"),
+    doc_type: Optional[str] = typer.Option(None, "--doc-type"),
+    since: Optional[str] = typer.Option(None, "--since", help="YYYY-MM-DD"),
+    until: Optional[str] = typer.Option(None, "--until", help="YYYY-MM-DD"),
+):
+    """A short answer with numbered citations, or an honest abstention."""
+    from .service import Assistant
+
+    try:
+        answer = Assistant(get_settings()).ask(question, k=k or None, filters=_filters(body, municipality, doc_type, since, until))
+    except AssistantError as exc:
+        _fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps(answer.as_json(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(answer.as_text())
+
+
+@app.command()
+def stats(as_json: bool = typer.Option(False, "--json")):
+    """What the index holds."""
+    from .service import Assistant
+
+    try:
+        info = Assistant(get_settings()).stats()
+    except AssistantError as exc:
+        _fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps(info, ensure_ascii=False, indent=2))
+        return
+    typer.echo(f"documents: {info['documents']}\nchunks: {info['chunks']}\nembedder: {info['embedder']}")
+    typer.echo(f"dates: {info['date_range'][0]} – {info['date_range'][1]}\nlast ingest: {info['last_ingest']}")
+    typer.echo("bodies: " + ", ".join(f"{b} ({n})" for b, n in info["bodies"].items()))
+
+
+@app.command()
+def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8501, "--port")):
+    """Start the chat page."""
+    import subprocess
+
+    app_path = Path(__file__).resolve().parent.parent / "ui" / "app.py"
+    raise typer.Exit(subprocess.call([
+        sys.executable, "-m", "streamlit", "run", str(app_path), "--server.address", host,
+        "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
+    ]))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

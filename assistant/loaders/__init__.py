@@ -1,0 +1,62 @@
+"""One loader per format. Each turns a file into Documents or raises LoadError with a reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Iterator
+
+from ..documents import Document
+from ..errors import LoadError
+from .docx import load_docx
+from .html import load_html
+from .jsonl import load_jsonl
+from .pdf import load_pdf
+from .text import load_text
+
+Loader = Callable[..., list[Document]]
+
+LOADERS: dict[str, Loader] = {
+    ".txt": load_text,
+    ".md": load_text,
+    ".markdown": load_text,
+    ".html": load_html,
+    ".htm": load_html,
+    # Lovdata's "XML" exports are XHTML documents.
+    ".xml": load_html,
+    ".pdf": load_pdf,
+    ".docx": load_docx,
+    ".jsonl": load_jsonl,
+}
+
+# Files that are part of a corpus folder but are not documents.
+IGNORED_NAMES = {"manifest.json", "manifest.jsonl", ".gitkeep", ".DS_Store"}
+
+
+def discover(paths: list[Path]) -> Iterator[tuple[Path, Path]]:
+    """Yield (file, root) for every file under the given paths, recursively, in a stable order."""
+    for root in paths:
+        if not root.exists():
+            raise LoadError(f"{root}: no such file or directory")
+        if root.is_file():
+            yield root, root.parent
+            continue
+        for file in sorted(p for p in root.rglob("*") if p.is_file()):
+            if file.name in IGNORED_NAMES or any(part.startswith(".") for part in file.relative_to(root).parts):
+                continue
+            yield file, root.parent
+
+
+def default_doc_id(file: Path, root: Path) -> str:
+    return file.resolve().relative_to(root.resolve()).as_posix()
+
+
+def load_file(file: Path, root: Path, field_map: dict[str, str] | None = None) -> tuple[list[Document], list[str]]:
+    """Load one file. Returns the documents and per-record problems (JSONL lines that were skipped)."""
+    loader = LOADERS.get(file.suffix.lower())
+    if loader is None:
+        raise LoadError(f"unknown format '{file.suffix or file.name}' (supported: {', '.join(sorted(LOADERS))})")
+    if file.stat().st_size == 0:
+        raise LoadError("empty file")
+    if loader is load_jsonl:
+        return load_jsonl(file, field_map or {})
+    return loader(file, default_doc_id(file, root)), []

@@ -1,0 +1,214 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 (chunks with context, and whole documents), fused by
+reciprocal rank and ranked as documents, each with its best passages. Also a LangChain BaseRetriever."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from .analysis import analyze
+from .config import Settings
+from .embedding import Embedder, get_embedder
+from .keyword import KeywordIndex, keyword_index_for
+from .metadata import CASE_NUMBER, REGULATION_ID, date_to_int
+from .store import ChromaStore
+
+
+@dataclass(frozen=True)
+class Filters:
+    body: str | None = None
+    municipality: str | None = None
+    doc_type: str | None = None
+    since: date | None = None
+    until: date | None = None
+
+    def is_empty(self) -> bool:
+        return not any((self.body, self.municipality, self.doc_type, self.since, self.until))
+
+    def describe(self) -> str:
+        parts = [f"{name}={value}" for name, value in (
+            ("body", self.body), ("municipality", self.municipality), ("doc_type", self.doc_type),
+            ("since", self.since), ("until", self.until)) if value]
+        return ", ".join(parts) if parts else "none"
+
+    def matches(self, meta: dict[str, Any]) -> bool:
+        for key in ("body", "municipality", "doc_type"):
+            wanted = getattr(self, key)
+            if wanted and str(meta.get(key, "")).casefold() != wanted.casefold():
+                return False
+        day = meta.get("date_int")
+        if self.since and (not day or day < date_to_int(self.since)):
+            return False
+        if self.until and (not day or day > date_to_int(self.until)):
+            return False
+        return True
+
+    def chroma_where(self, index: KeywordIndex) -> dict | None:
+        clauses: list[dict] = []
+        for key in ("body", "municipality", "doc_type"):
+            wanted = getattr(self, key)
+            if wanted:
+                # Chroma compares strings exactly; offer every stored spelling that matches case-insensitively.
+                spellings = sorted({str(m.get(key)) for m in index.docs.values() if str(m.get(key, "")).casefold() == wanted.casefold()})
+                clauses.append({key: {"$in": spellings or [wanted]}})
+        if self.since:
+            clauses.append({"date_int": {"$gte": date_to_int(self.since)}})
+        if self.until:
+            clauses.append({"date_int": {"$lte": date_to_int(self.until)}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+@dataclass
+class Passage:
+    chunk_id: str
+    doc_id: str
+    text: str
+    score: float
+    meta: dict[str, Any]
+
+
+@dataclass
+class DocumentHit:
+    doc_id: str
+    score: float
+    meta: dict[str, Any]
+    passages: list[Passage] = field(default_factory=list)
+    dense: float = 0.0  # best cosine of any of its chunks to the query
+    exact: bool = False  # named by id or case number in the query
+
+
+class HybridRetriever:
+    # Weights of the three ranked lists in the fusion, chosen on the dev sets (docs/evaluation.md).
+    weights = {"dense": 1.0, "bm25_chunks": 1.0, "bm25_docs": 1.0}
+
+    def __init__(self, settings: Settings, store: ChromaStore | None = None, embedder: Embedder | None = None):
+        self.settings = settings
+        self.embedder = embedder or get_embedder(settings)
+        self.store = store or ChromaStore(settings, self.embedder.signature)
+
+    @property
+    def index(self) -> KeywordIndex:
+        return keyword_index_for(self.store, self.settings.data_dir)
+
+    def search(self, query: str, k: int | None = None, filters: Filters | None = None,
+               mode: str = "hybrid", passages_per_doc: int = 3) -> list[DocumentHit]:
+        k = k or self.settings.top_k
+        filters = filters or Filters()
+        index = self.index
+        if not index.doc_ids:
+            return []
+        mask = None if filters.is_empty() else index.doc_mask(filters.matches)
+        n = self.settings.candidates
+        terms = analyze(query)
+
+        rankings: dict[str, list[str]] = {}
+        chunk_rrf: dict[str, float] = {}
+        chunk_cache: dict[str, tuple[str, dict]] = {}
+        dense_best: dict[str, float] = {}
+
+        if mode in ("hybrid", "dense"):
+            vector = self.embedder.embed_query(query)
+            hits = self.store.query(vector.tolist(), n, filters.chroma_where(index))
+            order: list[str] = []
+            for rank, (chunk_id, similarity, text, meta) in enumerate(hits):
+                doc_id = meta["doc_id"]
+                chunk_cache[chunk_id] = (text, meta)
+                chunk_rrf[chunk_id] = chunk_rrf.get(chunk_id, 0.0) + 1.0 / (self.settings.rrf_k + rank)
+                if doc_id not in dense_best:
+                    dense_best[doc_id] = similarity
+                    order.append(doc_id)
+            rankings["dense"] = order
+
+        chunk_scores = None
+        if mode in ("hybrid", "bm25"):
+            chunk_hits = index.search_chunks(terms, n, mask)
+            order = []
+            for rank, (position, _) in enumerate(chunk_hits):
+                chunk_id = index.chunk_ids[position]
+                chunk_rrf[chunk_id] = chunk_rrf.get(chunk_id, 0.0) + 1.0 / (self.settings.rrf_k + rank)
+                doc_id = index.chunk_docs[position]
+                if doc_id not in order:
+                    order.append(doc_id)
+            rankings["bm25_chunks"] = order
+            rankings["bm25_docs"] = [index.doc_ids[p] for p, _ in index.search_docs(terms, n, mask)]
+            chunk_scores = dict((index.chunk_ids[p], s) for p, s in chunk_hits)
+
+        fused: dict[str, float] = {}
+        for name, order in rankings.items():
+            weight = self.weights.get(name, 1.0)
+            for rank, doc_id in enumerate(order):
+                fused[doc_id] = fused.get(doc_id, 0.0) + weight / (self.settings.rrf_k + rank)
+
+        exact = [d for d in self._exact_matches(query, index) if mask is None or mask[index._doc_position[d]]]
+        top = max(fused.values(), default=0.0)
+        for doc_id in exact:
+            fused[doc_id] = top + 1.0
+
+        ranked = sorted(fused, key=lambda d: -fused[d])[:k]
+        results = []
+        for doc_id in ranked:
+            hit = DocumentHit(doc_id, fused[doc_id], index.docs[doc_id], dense=dense_best.get(doc_id, 0.0), exact=doc_id in exact)
+            hit.passages = self._best_passages(doc_id, index, chunk_rrf, chunk_cache, passages_per_doc)
+            results.append(hit)
+        return results
+
+    def _exact_matches(self, query: str, index: KeywordIndex) -> list[str]:
+        wanted: set[str] = {m.group(0).upper() for m in REGULATION_ID.finditer(query)}
+        for match in CASE_NUMBER.finditer(query):
+            wanted.add((match.group(1) or match.group(2)).strip())
+        if not wanted:
+            return []
+        found = []
+        for doc_id, meta in index.docs.items():
+            keys = {doc_id.upper(), str(meta.get("regulation_id", "")).upper()}
+            case = str(meta.get("case_number", ""))
+            keys.add(case.split()[-1] if case else "")
+            if keys & wanted:
+                found.append(doc_id)
+        return found
+
+    def _best_passages(self, doc_id: str, index: KeywordIndex, chunk_rrf: dict[str, float],
+                       chunk_cache: dict[str, tuple[str, dict]], limit: int) -> list[Passage]:
+        candidates = [c for c in chunk_rrf if c.rsplit("#", 1)[0] == doc_id]
+        candidates.sort(key=lambda c: -chunk_rrf[c])
+        if not candidates:
+            # Found through the whole-document ranking only: start from its first chunks.
+            candidates = [c for c, d in zip(index.chunk_ids, index.chunk_docs) if d == doc_id][:limit]
+        chosen = candidates[:limit]
+        missing = [c for c in chosen if c not in chunk_cache]
+        chunk_cache.update(self.store.get(missing))
+        return [
+            Passage(c, doc_id, chunk_cache[c][0] or "", chunk_rrf.get(c, 0.0), chunk_cache[c][1])
+            for c in chosen if c in chunk_cache
+        ]
+
+
+def as_langchain_retriever(retriever: HybridRetriever, k: int = 5, filters: Filters | None = None):
+    """The same search as a LangChain BaseRetriever, one Document per ranked document (its best passage)."""
+    from langchain_core.callbacks import CallbackManagerForRetrieverRun
+    from langchain_core.documents import Document as LCDocument
+    from langchain_core.retrievers import BaseRetriever
+
+    class CouncilRetriever(BaseRetriever):
+        hybrid: Any
+        k: int = 5
+        filters: Any = None
+
+        def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
+            documents = []
+            for rank, hit in enumerate(self.hybrid.search(query, k=self.k, filters=self.filters), start=1):
+                passage = hit.passages[0] if hit.passages else None
+                metadata = {key: value for key, value in hit.meta.items() if value not in (None, "")}
+                metadata.update(doc_id=hit.doc_id, rank=rank, score=hit.score)
+                if passage:
+                    metadata.update(chunk_id=passage.chunk_id, page=passage.meta.get("page"))
+                documents.append(LCDocument(page_content=passage.text if passage else "", metadata=metadata, id=hit.doc_id))
+            return documents
+
+    return CouncilRetriever(hybrid=retriever, k=k, filters=filters)

@@ -1,0 +1,63 @@
+"""The assistant as one object the CLI and the UI share: loads the model and index once, answers many."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from .answering import Answer, ExtractiveAnswerer
+from .config import Settings
+from .errors import AssistantError
+from .retrieval import Filters, HybridRetriever
+
+MAX_QUESTION_CHARS = 2000
+
+
+class Assistant:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.retriever = HybridRetriever(settings)
+        self.answerer = ExtractiveAnswerer(settings.abstain_threshold, settings.answer_sentences)
+
+    @staticmethod
+    def clean_question(question: str) -> str:
+        cleaned = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in question or "")
+        cleaned = " ".join(cleaned.split())
+        if not cleaned:
+            raise AssistantError("the question is empty")
+        return cleaned[:MAX_QUESTION_CHARS]
+
+    def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[dict[str, Any]]:
+        hits = self.retriever.search(self.clean_question(query), k=k, filters=filters)
+        results = []
+        for rank, hit in enumerate(hits, start=1):
+            passage = hit.passages[0] if hit.passages else None
+            page = passage.meta.get("page") if passage else None
+            results.append({
+                "rank": rank, "doc_id": hit.doc_id, "chunk_id": passage.chunk_id if passage else None,
+                "title": hit.meta.get("title", ""), "score": round(hit.score, 6),
+                "text": passage.text if passage else "", "body": hit.meta.get("body"),
+                "date": hit.meta.get("date"), "page": page if isinstance(page, int) and page > 0 else None,
+                "url": hit.meta.get("url"), "municipality": hit.meta.get("municipality"),
+                "doc_type": hit.meta.get("doc_type"), "case_number": hit.meta.get("case_number"),
+                "regulation_id": hit.meta.get("regulation_id"),
+            })
+        return results
+
+    def ask(self, question: str, k: int | None = None, filters: Filters | None = None) -> Answer:
+        question = self.clean_question(question)
+        hits = self.retriever.search(question, k=max(k or self.settings.top_k, 5), filters=filters)
+        return self.answerer.answer(question, hits, self.retriever.index, filters)
+
+    def stats(self) -> dict[str, Any]:
+        index = self.retriever.index
+        info = self.retriever.store.info()
+        dates = sorted(m["date"] for m in index.docs.values() if m.get("date"))
+        bodies = Counter(str(m.get("body")) for m in index.docs.values() if m.get("body"))
+        return {
+            "documents": len(index.doc_ids), "chunks": len(index.chunk_ids),
+            "embedder": info.get("embedder") or self.retriever.embedder.signature,
+            "date_range": [dates[0] if dates else None, dates[-1] if dates else None],
+            "bodies": dict(bodies.most_common()), "last_ingest": info.get("last_ingest"),
+            "index": self.settings.chroma_url or str(self.settings.data_dir),
+        }
