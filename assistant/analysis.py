@@ -56,7 +56,11 @@ def content_terms(text: str) -> list[str]:
     return list(dict.fromkeys(analyze(text)))
 
 
-SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[«\"(]?[A-ZÆØÅ0-9§])|\n+")
+# A sentence ends at . ! ? before a capital, at a blank line, or where a new list item, heading or § starts;
+# a single line break inside a paragraph (hard-wrapped text, PDF lines) does not end one.
+SENTENCE_SPLIT = re.compile(
+    r"(?<=[.!?])\s+(?=[«\"(]?[A-ZÆØÅ0-9§])|\n[ \t]*\n\s*|\n(?=[ \t]*(?:[-•*#§]|\d{1,2}\.\s|[a-z]\)\s|(?:PS|Sak)\s+\d))"
+)
 
 
 def split_sentences(text: str, base: int = 0) -> list[tuple[int, int]]:
@@ -65,7 +69,12 @@ def split_sentences(text: str, base: int = 0) -> list[tuple[int, int]]:
     cursor = 0
     for match in SENTENCE_SPLIT.finditer(text):
         before = text[max(cursor, match.start() - 6):match.start()].lower()
-        if match.group(0).strip() == "" and re.search(r"\b(?:kl|nr|jf|jfr|ca|bl\.a|pkt|dvs|mv|m\.v|f\.eks|evt|st|tlf)\.$", before):
+        if match.group(0).strip() == "" and (
+            re.search(r"\b(?:kl|nr|jf|jfr|ca|bl\.a|pkt|dvs|mv|m\.v|f\.eks|evt|st|tlf|kap|avd|lov|forskr)\.$", before)
+            # "§ 3. Tekst" and a numbered item "1. Søknadsplikt" keep their number; "nr. 82. Vedtatt" splits.
+            or re.search(r"§\s*\d+\s?[a-z]?\.$", text[max(cursor, match.start() - 8):match.start()])
+            or re.fullmatch(r"\d{1,2}[a-z]?\.", text[cursor:match.start()].strip())
+        ):
             continue
         if match.start() > cursor:
             spans.append((base + cursor, base + match.start()))

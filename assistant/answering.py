@@ -118,7 +118,10 @@ class ExtractiveAnswerer:
         per_doc = max(1, self.max_sentences // len(chosen)) if len(chosen) < self.max_sentences else 1
         for hit in chosen:
             scored = self._score_sentences(hit, weights, wants_quantity)
-            picked.extend(scored[:per_doc])
+            if scored:
+                # Only sentences nearly as relevant as the best one: short beats padded.
+                floor = max(scored[0].score * 0.6, 0.05)
+                picked.extend([scored[0]] + [s for s in scored[1:per_doc] if s.score >= floor])
         picked = picked[: max(self.max_sentences, len(chosen))]
         if not picked:
             return self._abstain(question, language, searched, evidence)
@@ -167,14 +170,14 @@ class ExtractiveAnswerer:
         for p_index, passage in enumerate(hit.passages):
             for start, end in split_sentences(passage.text):
                 sentence = passage.text[start:end]
-                if len(sentence.strip()) < 12:
+                if len(sentence.strip()) < 12 or sentence.lstrip().startswith("#"):
                     continue
                 present = set(analyze(sentence))
                 score = sum(w for t, w in weights.items() if t in present) / total
                 if wants_quantity and NUMBERISH.search(sentence):
                     score += 0.15
-                if REJECTED.search(sentence) or PROPOSAL.search(passage.meta.get("section", "")):
-                    score -= 0.5
+                if _is_proposal(sentence, passage):
+                    score -= 0.3
                 score -= 0.02 * p_index  # earlier passages ranked higher by retrieval
                 scored.append(_Scored(score, hit, p_index, start, end))
         scored.sort(key=lambda s: -s.score)
@@ -185,7 +188,8 @@ class ExtractiveAnswerer:
         lines = []
         for item in picked:
             passage = item.hit.passages[item.passage_index]
-            sentence = passage.text[item.start:item.end].strip()
+            end = _extend_over_list(passage.text, item.end)
+            sentence = passage.text[item.start:end].strip()
             citation = citations.get(passage.chunk_id)
             if citation is None:
                 meta = passage.meta
@@ -199,7 +203,8 @@ class ExtractiveAnswerer:
                 )
             elif sentence not in citation.quote:
                 citation.quote += " … " + sentence
-            lines.append(f"{' '.join(sentence.split())} [{citation.n}]")
+            label = PROPOSAL_LABEL[language] if _is_proposal(sentence, passage) else ""
+            lines.append(f"{label}{' '.join(sentence.split())} [{citation.n}]")
         return Answer(question, "\n".join(lines), False, list(citations.values()), language, searched, evidence)
 
     def _abstain(self, question, language, searched, evidence) -> Answer:
@@ -209,6 +214,28 @@ class ExtractiveAnswerer:
         if nearest:
             text += f"\n{NEAREST[language]}: {nearest}"
         return Answer(question, text, True, [], language, searched, evidence)
+
+
+PROPOSAL_LABEL = {"nb": "Forslag, ikke vedtak: ", "nn": "Framlegg, ikkje vedtak: ", "en": "Proposal, not a decision: "}
+LIST_ITEM = re.compile(r"\s*\n[ \t]*(?:[-•*]|\d{1,2}[.)]|[a-z]\))[ \t]+[^\n]*")
+
+
+def _is_proposal(sentence: str, passage) -> bool:
+    return bool(REJECTED.search(sentence) or PROPOSAL.search(str(passage.meta.get("section", ""))))
+
+
+def _extend_over_list(text: str, end: int, max_chars: int = 600) -> int:
+    "A sentence that introduces a list ('Planen har fem strategier:') is quoted with its items."
+    if not text[:end].rstrip().endswith(":"):
+        return end
+    limit = end + max_chars
+    cursor = end
+    while cursor < limit:
+        item = LIST_ITEM.match(text, cursor)
+        if item is None or item.end() > limit:
+            break
+        cursor = item.end()
+    return cursor
 
 
 def mentioned_places(question: str, index: KeywordIndex) -> list[str]:

@@ -47,6 +47,7 @@ def ingest(
     prune: bool = typer.Option(False, "--prune", help="Remove documents whose source is gone."),
     reset: bool = typer.Option(False, "--reset", help="Delete the index first and rebuild it (after changing embedder)."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    if_empty: bool = typer.Option(False, "--if-empty", help="Do nothing when the index already holds documents."),
 ):
     """Add or update documents in the index."""
     from tqdm import tqdm
@@ -55,6 +56,16 @@ def ingest(
 
     field_map = _parse_map(map_)
     settings = get_settings()
+    if if_empty:
+        from .store import ChromaStore
+
+        try:
+            count = ChromaStore(settings).count()
+        except AssistantError as exc:
+            _fail(str(exc))
+        if count:
+            typer.echo(f"index already holds {count} chunks; not ingesting (drop --if-empty to update it)")
+            return
     bar = None
 
     def progress(done: int, total: int, name: str) -> None:
@@ -160,6 +171,30 @@ def stats(as_json: bool = typer.Option(False, "--json")):
     typer.echo(f"documents: {info['documents']}\nchunks: {info['chunks']}\nembedder: {info['embedder']}")
     typer.echo(f"dates: {info['date_range'][0]} – {info['date_range'][1]}\nlast ingest: {info['last_ingest']}")
     typer.echo("bodies: " + ", ".join(f"{b} ({n})" for b, n in info["bodies"].items()))
+
+
+@app.command("eval")
+def eval_(
+    qa_file: Path = typer.Argument(..., help="QA set, one JSON object a line (council_dev.jsonl format)."),
+    as_json: bool = typer.Option(False, "--json"),
+    k: int = typer.Option(10, "--k"),
+    compare: bool = typer.Option(False, "--compare", help="Also rank with each retriever alone, on the same index."),
+    no_answers: bool = typer.Option(False, "--no-answers", help="Retrieval metrics only."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Also write the JSON report here."),
+):
+    """Retrieval and answer quality on a QA set, against the index in ASSISTANT_DATA_DIR."""
+    from .evaluation import evaluate, format_report, load_qa
+    from .service import Assistant
+
+    try:
+        items = load_qa(qa_file)
+        modes = ["bm25", "bm25_docs", "bm25_chunks", "dense", "dense+bm25_chunks"] if compare else []
+        report = evaluate(Assistant(get_settings()), items, k=k, modes=modes, answers=not no_answers)
+    except AssistantError as exc:
+        _fail(str(exc))
+    if out:
+        out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    typer.echo(json.dumps(report, ensure_ascii=False, indent=2) if as_json else format_report(report))
 
 
 @app.command()

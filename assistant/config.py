@@ -33,7 +33,6 @@ class Settings(BaseSettings):
     embed_batch_size: int = Field(32, ge=1)
 
     chunk_tokens: int = Field(180, ge=32, le=2000, description="Target chunk size in cl100k tokens.")
-    chunk_overlap_sentences: int = Field(1, ge=0, le=5)
 
     top_k: int = Field(5, ge=1, le=100)
     candidates: int = Field(60, ge=5, le=1000, description="Chunks each retriever contributes before fusion.")

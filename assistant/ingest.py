@@ -20,7 +20,7 @@ from .embedding import Embedder, get_embedder
 from .errors import AssistantError, LoadError, LockedError
 from .keyword import KeywordIndex, forget_cached
 from .loaders import discover, load_file
-from .metadata import enrich
+from .metadata import CASE_NUMBER, enrich
 from .store import ChromaStore
 
 ProgressCallback = Callable[[int, int, str], None]
@@ -78,6 +78,10 @@ def chunk_metadata(document: Document, chunk: Chunk, n_chunks: int, content_hash
         chunk_index=chunk.index, n_chunks=n_chunks, start=chunk.start, end=chunk.end,
         section=chunk.section, page=chunk.page if chunk.page is not None else -1,
     )
+    # Minutes hold many agenda items: the chunk's own "PS 45/21" heading is its case number.
+    section_case = CASE_NUMBER.match(chunk.section) if chunk.section else None
+    if section_case:
+        meta["case_number"] = section_case.group(0).strip()
     return meta
 
 

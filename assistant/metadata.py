@@ -128,7 +128,10 @@ def find_municipality(text: str, body: str | None = None) -> str | None:
 
 def decision_date(text: str) -> date | None:
     """Prefer a date in a sentence that says something was decided; else the first date stated."""
-    for sentence in re.split(r"(?<=[.!?])\s+|\n", text):
+    from .analysis import split_sentences
+
+    for start, end in split_sentences(text):
+        sentence = text[start:end]
         if DECISION_CUES.search(sentence):
             dates = find_dates(sentence)
             if dates:
@@ -157,6 +160,9 @@ def guess_doc_type(title: str, text: str) -> str | None:
 def enrich(metadata: dict, text: str, title: str, doc_id: str) -> dict:
     """Fill what the source did not say with what the text states; never overwrite given fields."""
     result = dict(metadata)
+    if result.get("body") and not result.get("municipality"):
+        # A stated body names the municipality; the text may mention others.
+        result["municipality"] = find_municipality("", str(result["body"]))
     for key, value in extract_metadata(text, title).items():
         result.setdefault(key, value)
     if "regulation_id" not in result and REGULATION_ID.fullmatch(doc_id):
@@ -169,7 +175,7 @@ def enrich(metadata: dict, text: str, title: str, doc_id: str) -> dict:
         if found:
             result["municipality"] = found
     if not result.get("doc_type"):
-        guessed = guess_doc_type(title, text)
+        guessed = guess_doc_type(f"{doc_id} {title}", text)
         if guessed:
             result["doc_type"] = guessed
     date_int = date_to_int(result.get("date"))

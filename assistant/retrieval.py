@@ -83,6 +83,9 @@ class DocumentHit:
     exact: bool = False  # named by id or case number in the query
 
 
+MODES = {"hybrid": ("dense", "bm25_chunks", "bm25_docs"), "bm25": ("bm25_chunks", "bm25_docs")}
+
+
 class HybridRetriever:
     # Weights of the three ranked lists in the fusion, chosen on the dev sets (docs/evaluation.md).
     weights = {"dense": 1.0, "bm25_chunks": 1.0, "bm25_docs": 1.0}
@@ -98,6 +101,11 @@ class HybridRetriever:
 
     def search(self, query: str, k: int | None = None, filters: Filters | None = None,
                mode: str = "hybrid", passages_per_doc: int = 3) -> list[DocumentHit]:
+        """mode: "hybrid" (all lists), or lists joined by "+": dense, bm25_chunks, bm25_docs ("bm25" = both BM25)."""
+        lists = set(MODES.get(mode, mode.split("+")))
+        unknown = lists - set(self.weights)
+        if unknown:
+            raise ValueError(f"unknown retrieval list(s) {sorted(unknown)}; choose from {sorted(self.weights)}")
         k = k or self.settings.top_k
         filters = filters or Filters()
         index = self.index
@@ -112,7 +120,7 @@ class HybridRetriever:
         chunk_cache: dict[str, tuple[str, dict]] = {}
         dense_best: dict[str, float] = {}
 
-        if mode in ("hybrid", "dense"):
+        if "dense" in lists:
             vector = self.embedder.embed_query(query)
             hits = self.store.query(vector.tolist(), n, filters.chroma_where(index))
             order: list[str] = []
@@ -125,8 +133,7 @@ class HybridRetriever:
                     order.append(doc_id)
             rankings["dense"] = order
 
-        chunk_scores = None
-        if mode in ("hybrid", "bm25"):
+        if "bm25_chunks" in lists:
             chunk_hits = index.search_chunks(terms, n, mask)
             order = []
             for rank, (position, _) in enumerate(chunk_hits):
@@ -136,8 +143,8 @@ class HybridRetriever:
                 if doc_id not in order:
                     order.append(doc_id)
             rankings["bm25_chunks"] = order
+        if "bm25_docs" in lists:
             rankings["bm25_docs"] = [index.doc_ids[p] for p, _ in index.search_docs(terms, n, mask)]
-            chunk_scores = dict((index.chunk_ids[p], s) for p, s in chunk_hits)
 
         fused: dict[str, float] = {}
         for name, order in rankings.items():

@@ -30,6 +30,7 @@ LOADERS: dict[str, Loader] = {
 
 # Files that are part of a corpus folder but are not documents.
 IGNORED_NAMES = {"manifest.json", "manifest.jsonl", ".gitkeep", ".DS_Store"}
+IGNORED_SUFFIXES = {".py", ".pyc"}
 
 
 def discover(paths: list[Path]) -> Iterator[tuple[Path, Path]]:
@@ -41,7 +42,7 @@ def discover(paths: list[Path]) -> Iterator[tuple[Path, Path]]:
             yield root, root.parent
             continue
         for file in sorted(p for p in root.rglob("*") if p.is_file()):
-            if file.name in IGNORED_NAMES or any(part.startswith(".") for part in file.relative_to(root).parts):
+            if file.name in IGNORED_NAMES or file.suffix in IGNORED_SUFFIXES or any(part.startswith(".") for part in file.relative_to(root).parts):
                 continue
             yield file, root.parent
 

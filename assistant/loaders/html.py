@@ -42,13 +42,14 @@ def load_html(file: Path, doc_id: str) -> list[Document]:
         raise LoadError(f"unparseable HTML: {exc}") from exc
 
     metadata = _lovdata_header(soup)
+    page_title = soup.title.get_text(" ", strip=True) if soup.title else ""
     for tag in soup.find_all(DROP_TAGS):
         tag.decompose()
     header = soup.find("header", class_="documentHeader")
     if header is not None:
         header.decompose()
 
-    title = metadata.pop("title", "") or (soup.title.get_text(" ", strip=True) if soup.title else "")
+    title = metadata.pop("title", "") or page_title
     body = soup.body or soup
     text = html_to_text(body)
     if not text.strip():
@@ -82,8 +83,8 @@ def html_to_text(root: Tag) -> str:
     # Iterative walk: deeply nested hostile HTML must not blow the recursion limit.
     while stack:
         node, depth = stack.pop()
-        if isinstance(node, str) and node == "\x00BLOCK_END":
-            parts.append("\n\n")
+        if isinstance(node, str) and node.startswith("\x00END"):
+            parts.append("" if node == "\x00END_LI" else "\n\n")
             continue
         if isinstance(node, NavigableString):
             if type(node) is NavigableString:
@@ -98,9 +99,12 @@ def html_to_text(root: Tag) -> str:
         if name == "br":
             parts.append("\n")
             continue
-        if name in BLOCK_TAGS:
+        if name == "li":
+            parts.append("\n- ")
+            stack.append(("\x00END_LI", depth))
+        elif name in BLOCK_TAGS:
             parts.append("\n\n")
-            stack.append(("\x00BLOCK_END", depth))
+            stack.append(("\x00END_BLOCK", depth))
         for child in reversed(list(node.children)):
             stack.append((child, depth + 1))
     return normalize_whitespace("".join(parts))
