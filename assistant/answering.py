@@ -123,6 +123,9 @@ class ExtractiveAnswerer:
                 floor = max(scored[0].score * 0.6, 0.05)
                 picked.extend([scored[0]] + [s for s in scored[1:per_doc] if s.score >= floor])
         picked = picked[: max(self.max_sentences, len(chosen))]
+        # What was decided comes before any proposal that is quoted beside it.
+        picked.sort(key=lambda item: _is_proposal(item.hit.passages[item.passage_index].text[item.start:item.end],
+                                                  item.hit.passages[item.passage_index]))
         if not picked:
             return self._abstain(question, language, searched, evidence)
         return self._compose(question, language, picked, searched, evidence)

@@ -13,12 +13,19 @@ import typer
 from .config import get_settings
 from .errors import AssistantError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Council decisions: ingest, search, ask with citations.")
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_show_locals=False, help="Council decisions: ingest, search, ask with citations.")
 
 
 def _fail(message: str, code: int = 2) -> None:
     typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
     raise typer.Exit(code)
+
+
+def _settings():
+    try:
+        return get_settings()
+    except AssistantError as exc:
+        _fail(str(exc))
 
 
 def _parse_map(pairs: list[str]) -> dict[str, str]:
@@ -55,7 +62,7 @@ def ingest(
     from .ingest import Ingestor
 
     field_map = _parse_map(map_)
-    settings = get_settings()
+    settings = _settings()
     if if_empty:
         from .store import ChromaStore
 
@@ -118,7 +125,7 @@ def search(
     from .service import Assistant
 
     try:
-        results = Assistant(get_settings()).search(query, k=k or None, filters=_filters(body, municipality, doc_type, since, until))
+        results = Assistant(_settings()).search(query, k=k or None, filters=_filters(body, municipality, doc_type, since, until))
     except AssistantError as exc:
         _fail(str(exc))
     if as_json:
@@ -147,7 +154,7 @@ def ask(
     from .service import Assistant
 
     try:
-        answer = Assistant(get_settings()).ask(question, k=k or None, filters=_filters(body, municipality, doc_type, since, until))
+        answer = Assistant(_settings()).ask(question, k=k or None, filters=_filters(body, municipality, doc_type, since, until))
     except AssistantError as exc:
         _fail(str(exc))
     if as_json:
@@ -162,7 +169,7 @@ def stats(as_json: bool = typer.Option(False, "--json")):
     from .service import Assistant
 
     try:
-        info = Assistant(get_settings()).stats()
+        info = Assistant(_settings()).stats()
     except AssistantError as exc:
         _fail(str(exc))
     if as_json:
@@ -189,7 +196,7 @@ def eval_(
     try:
         items = load_qa(qa_file)
         modes = ["bm25", "bm25_docs", "bm25_chunks", "dense", "dense+bm25_chunks"] if compare else []
-        report = evaluate(Assistant(get_settings()), items, k=k, modes=modes, answers=not no_answers)
+        report = evaluate(Assistant(_settings()), items, k=k, modes=modes, answers=not no_answers)
     except AssistantError as exc:
         _fail(str(exc))
     if out:

@@ -56,4 +56,16 @@ class Settings(BaseSettings):
 
 
 def get_settings(**overrides) -> Settings:
-    return Settings(**overrides)
+    """Settings from the environment and .env; a bad value is reported by its variable name."""
+    from pydantic import ValidationError
+
+    from .errors import AssistantError
+
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"ASSISTANT_{'_'.join(str(p) for p in error['loc']).upper()}: {error['msg'].removeprefix('Value error, ')}"
+            for error in exc.errors()
+        )
+        raise AssistantError(f"invalid setting: {problems}") from exc

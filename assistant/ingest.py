@@ -19,7 +19,7 @@ from .documents import Chunk, Document, context_header
 from .embedding import Embedder, get_embedder
 from .errors import AssistantError, LoadError, LockedError
 from .keyword import KeywordIndex, forget_cached
-from .loaders import discover, load_file
+from .loaders import default_doc_id, discover, load_file
 from .metadata import CASE_NUMBER, enrich
 from .store import ChromaStore
 
@@ -122,6 +122,10 @@ class Ingestor:
                 self._write(store, pending, states, report)
                 pending.clear()
 
+            # A file keeps the id it was first given, however it is named on a later run (the folder or the file).
+            ids_by_source: dict[str, list[str]] = {}
+            for doc_id, state in states.items():
+                ids_by_source.setdefault(state.source, []).append(doc_id)
             to_write: list[tuple[Document, list[Chunk], str]] = []
             for file, root in files:
                 try:
@@ -135,6 +139,9 @@ class Ingestor:
                 loaded_sources.add(str(file.resolve()))
                 report.failed.extend((str(file), problem) for problem in problems)
                 for document in documents:
+                    known = ids_by_source.get(document.source, [])
+                    if len(documents) == 1 and len(known) == 1 and document.id == default_doc_id(file, root):
+                        document.id = known[0]
                     if document.id in seen:
                         report.failed.append((str(file), f"duplicate document id '{document.id}' (already from {seen[document.id]})"))
                         continue

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+import pytest
+
+from assistant.errors import AssistantError
+from assistant.service import Assistant
+
+
+@pytest.fixture(scope="module")
+def demo(demo_settings):
+    return Assistant(demo_settings)
+
+
+@pytest.fixture(scope="module")
+def lovtidend(lovtidend_settings):
+    return Assistant(lovtidend_settings)
+
+
+def test_demo_question_is_answered_with_a_citation(demo):
+    answer = demo.ask("Hvor mye ble Asker kompensert for koronautgiftene?")
+    assert not answer.abstained
+    assert "79 millioner kroner" in answer.text and "[1]" in answer.text
+    citation = answer.citations[0]
+    assert citation.doc_id == "corpus/asker-kommunestyret-2021-06-15.md"
+    assert "79 millioner kroner" in citation.quote and citation.quote in " ".join(citation.passage.split()) or citation.quote in citation.passage
+    assert citation.body == "Asker kommunestyre" and citation.date == "2021-06-15" and citation.case_number == "PS 41/21"
+
+
+def test_pdf_citation_names_its_page(demo):
+    answer = demo.ask("Når skal kommunestyret vedta handlingsprogrammet endelig?")
+    assert not answer.abstained
+    citation = answer.citations[0]
+    assert citation.doc_id.endswith(".pdf") and citation.page == 1
+    assert "14. desember" in citation.quote
+
+
+def test_rejected_proposal_is_labelled_not_presented_as_decision(demo):
+    answer = demo.ask("Ble det vedtatt å utsette temaplanen for skolekapasitet?")
+    lines = answer.text.splitlines()
+    proposal = [i for i, line in enumerate(lines) if "utsette" in line]
+    decision = [i for i, line in enumerate(lines) if "vedtok temaplanen" in line]
+    assert proposal and all(lines[i].startswith("Forslag, ikke vedtak:") for i in proposal)
+    assert decision and max(decision) < min(proposal), "the decision must come before the proposal that fell"
+
+
+@pytest.mark.parametrize("question", [
+    "Hvor mye er den årlige hundeavgiften i Kristiansand?",
+    "Hva vedtok Asker kommunestyre om nye skjenketider i 2012?",
+    "Hvilke regler har Tromsø kommune vedtatt for utleie av elsparkesykler?",
+])
+def test_abstains_and_says_what_it_searched(lovtidend, question):
+    answer = lovtidend.ask(question)
+    assert answer.abstained and not answer.citations
+    assert answer.text.startswith("Jeg fant ikke noe vedtak om dette")
+    assert "Søkt i" in answer.text and answer.searched["nearest"]
+
+
+def test_english_abstention_is_in_english(lovtidend):
+    answer = lovtidend.ask("Does Bergen have local rules on renting out my flat to tourists through Airbnb?")
+    assert answer.abstained and answer.text.startswith("I found no decision")
+
+
+def test_multi_place_question_cites_each_document(lovtidend):
+    answer = lovtidend.ask("Hvis politiet tar hånd om en løs hund, hvor lang tid har eieren på seg til å hente den "
+                           "før den kan selges eller avlives – i Hol og i Nore og Uvdal?")
+    assert not answer.abstained
+    assert {"FOR-1988-08-10-645", "FOR-1996-11-25-1107"} <= {c.doc_id for c in answer.citations}
+
+
+def test_answerable_dev_questions_cite_a_gold_document(lovtidend, dev_questions):
+    answerable = [q for q in dev_questions if q["gold_doc_ids"]]
+    cited = sum(bool(set(q["gold_doc_ids"]) & {c.doc_id for c in lovtidend.ask(q["question"]).citations}) for q in answerable)
+    assert cited / len(answerable) >= 0.85, f"{cited}/{len(answerable)}"
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\x00\x01\x02"])
+def test_empty_question_is_a_clear_error(demo, question):
+    with pytest.raises(AssistantError, match="empty"):
+        demo.ask(question)
+
+
+def test_huge_and_stopword_questions_do_not_crash(demo):
+    assert demo.ask("hva " * 50_000).abstained in (True, False)
+    assert demo.ask("og i på det som er").abstained

@@ -1,0 +1,36 @@
+"""The chat page through Streamlit's AppTest: it calls the library and shows document text as text."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import REPO
+
+APP = str(REPO / "ui" / "app.py")
+
+
+@pytest.fixture
+def app(demo_settings, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(demo_settings.data_dir))
+    return AppTest.from_file(APP, default_timeout=120)
+
+
+def test_chat_answers_with_sources(app):
+    app.run()
+    assert not app.exception
+    assert any("3 dokumenter" in t.value for t in app.sidebar.text)
+    app.chat_input[0].set_value("Hvor mye ble Asker kompensert for koronautgiftene?").run()
+    assert not app.exception
+    texts = [t.value for t in app.text]
+    assert any("79 millioner kroner" in t and "[1]" in t for t in texts)
+    assert app.expander and app.expander[0].label.startswith("[1] Asker kommunestyre")
+    assert len(app.session_state.history) == 1
+
+
+def test_abstention_is_shown(app):
+    app.run()
+    app.chat_input[0].set_value("Hva koster det å feste ei grav i Førde?").run()
+    assert not app.exception
+    assert any("fant ikke" in t.value for t in app.text)
