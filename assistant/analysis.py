@@ -6,7 +6,8 @@ import re
 import threading
 from functools import lru_cache
 
-WORD = re.compile(r"[0-9A-Za-zÀ-ÖØ-öø-ÿ]+(?:[-'][0-9A-Za-zÀ-ÖØ-öø-ÿ]+)*")
+# Hyphenated words stay whole ("Nord-Aurdal"); an apostrophe ends a word ("Asker's" → "asker", "s").
+WORD = re.compile(r"[0-9A-Za-zÀ-ÖØ-öø-ÿ]+(?:-[0-9A-Za-zÀ-ÖØ-öø-ÿ]+)*")
 
 # Bokmål, Nynorsk and English function words, and question words that say nothing about the topic.
 STOPWORDS = frozenset(
@@ -20,7 +21,7 @@ STOPWORDS = frozenset(
     må måtte får fikk fekk få gjeld gjelder gjaldt lov lenge seint sent sist senest
     the a an of to in on at for and or is are was were be been by with from as what which who whom when where why how
     does do did can could may might must shall should will would i my me we our you your it its this that these those
-    there their they them under about if any some
+    there their they them under about if any some s
     """.split()
 )
 

@@ -242,10 +242,10 @@ def _extend_over_list(text: str, end: int, max_chars: int = 600) -> int:
 
 
 def mentioned_places(question: str, index: KeywordIndex) -> list[str]:
-    """Known place names in the question, longest first, without names contained in a longer one found."""
-    found = []
-    for name in sorted(index.places(), key=len, reverse=True):
-        if re.search(rf"(?<![\wæøå]){re.escape(name)}(?![\wæøå])", question):
-            if not any(name in longer for longer in found):
-                found.append(name)
-    return sorted(found, key=question.find)
+    """Known place names in the question, in order, without a name that is part of a longer one found."""
+    found: list[str] = []
+    for match in index.place_pattern().finditer(question):
+        name = match.group(1)
+        if name not in found and not any(name in longer for longer in found):
+            found.append(name)
+    return found

@@ -40,6 +40,7 @@ class KeywordIndex:
     _doc_position: dict[str, int] = field(default_factory=dict)
     _chunk_doc_index: np.ndarray | None = None
     _places: dict[str, set[str]] | None = None
+    _place_pattern: re.Pattern | None = None
 
     def __post_init__(self) -> None:
         self._doc_position = {doc_id: i for i, doc_id in enumerate(self.doc_ids)}
@@ -159,18 +160,25 @@ class KeywordIndex:
             self._places = found
         return self._places
 
+    def place_pattern(self) -> re.Pattern:
+        if self._place_pattern is None:
+            names = sorted(self.places(), key=len, reverse=True)
+            alternation = "|".join(re.escape(n) for n in names) or "(?!)"
+            # Longest names first, so "Nore og Uvdal" wins over a shorter name inside it.
+            self._place_pattern = re.compile(rf"(?<![\wæøåÆØÅ])({alternation})(?![\wæøåÆØÅ])")
+        return self._place_pattern
+
     def doc_mask(self, predicate) -> np.ndarray:
         return np.array([predicate(self.docs[d]) for d in self.doc_ids], dtype=bool)
 
 
 def _place_names(scope: str) -> set[str]:
-    from .metadata import MUNICIPALITY, NAMED_BODY, NOT_PLACES
+    from .metadata import MUNICIPALITY, NAMED_BODY, clean_place
 
-    names = {m.group(1) for m in MUNICIPALITY.finditer(scope)}
-    names |= {m.group(1) for m in NAMED_BODY.finditer(scope)}
+    names = {m.group(1) for m in MUNICIPALITY.finditer(scope)} | {m.group(1) for m in NAMED_BODY.finditer(scope)}
     # "…, Asker kommune, Akershus." — the county after the municipality is a place too.
     names |= {m.group(1) for m in re.finditer(r"(?:kommune|herad|fylkeskommune),\s+([A-ZÆØÅ][\wæøå\-]+(?:\s(?:og)\s[A-ZÆØÅ][\wæøå\-]+)?)", scope)}
-    return {n for n in names if n not in NOT_PLACES and len(n) > 2}
+    return {place for place in map(clean_place, names) if place}
 
 
 def _top(scores: np.ndarray, n: int) -> list[tuple[int, float]]:

@@ -31,9 +31,27 @@ NAMED_BODY = re.compile(
 BODY_IN_PLACE = re.compile(
     rf"\b({BODY_WORDS})(?:et|a|t|n)?\s+i\s+([A-ZÆØÅ][\wæøåÆØÅ\-]+(?:\s(?:og)\s[A-ZÆØÅ][\wæøåÆØÅ\-]+)?)", re.IGNORECASE
 )
-MUNICIPALITY = re.compile(r"\b([A-ZÆØÅ][\wæøåÆØÅ\-]+(?:\s(?:og)\s[A-ZÆØÅ][\wæøåÆØÅ\-]+)?)\s(?:kommune|herad|fylkeskommune)\b")
+# "Asker kommune", "Østre Toten kommune", "Nore og Uvdal kommune", "Sør-Varanger kommune"
+MUNICIPALITY = re.compile(
+    r"\b([A-ZÆØÅ][\wæøåÆØÅ\-]+(?:\s(?:og\s)?[A-ZÆØÅ][\wæøåÆØÅ\-]+)?)\s(?:kommune|herad|fylkeskommune)\b"
+)
 DECISION_CUES = re.compile(r"vedt(?:att|ok|eke|ekne)|fastsatt|fastsett|møtedato|møte\s|behandlet|stadfest", re.IGNORECASE)
-NOT_PLACES = {"Den", "Det", "Denne", "Dette", "Ny", "Nye", "Hele", "Heile", "Vedtatt", "Fastsatt", "Fastsett", "Om", "For", "Til", "Fra", "Frå", "Av"}
+NOT_PLACES = {
+    "Den", "Det", "Denne", "Dette", "Ny", "Nye", "Hele", "Heile", "Vedtatt", "Fastsatt", "Fastsett", "Om", "For",
+    "Til", "Fra", "Frå", "Av", "I", "Ved", "Og", "Forskrift", "Vedtekt", "Vedtekter", "Gjeld", "Gjelder", "Hver",
+    "Kvar", "All", "Alle", "Kommunestyret", "Bystyret", "Heradsstyret", "Formannskapet", "Samme", "Same", "Annen",
+}
+
+
+def clean_place(name: str) -> str | None:
+    "Drop a leading function word caught by the capitalised-words pattern ('I Asker' → 'Asker')."
+    words = name.split()
+    while words and words[0] in NOT_PLACES:
+        words = words[1:]
+    while words and words[0] == "og":
+        words = words[1:]
+    place = " ".join(words)
+    return place if len(place) > 2 and place not in NOT_PLACES else None
 
 
 def parse_date(text: str) -> date | None:
@@ -107,10 +125,9 @@ def extract_metadata(text: str, title: str = "") -> dict[str, str]:
 
 def find_body(text: str) -> str | None:
     for match in NAMED_BODY.finditer(text):
-        place = match.group(1).split()[-1] if match.group(1).split()[0] in NOT_PLACES else match.group(1)
-        if place in NOT_PLACES:
-            continue
-        return f"{place} {match.group(2)}"
+        place = clean_place(match.group(1))
+        if place:
+            return f"{place} {match.group(2)}"
     match = BODY_IN_PLACE.search(text)
     if match:
         return f"{match.group(2)} {match.group(1).lower()}"
@@ -121,8 +138,9 @@ def find_municipality(text: str, body: str | None = None) -> str | None:
     if body:
         return body.rsplit(" ", 1)[0]
     for match in MUNICIPALITY.finditer(text):
-        if match.group(1) not in NOT_PLACES:
-            return match.group(1)
+        place = clean_place(match.group(1))
+        if place:
+            return place
     return None
 
 
