@@ -37,7 +37,10 @@ class Settings(BaseSettings):
     top_k: int = Field(5, ge=1, le=100)
     candidates: int = Field(60, ge=5, le=1000, description="Chunks each retriever contributes before fusion.")
     rrf_k: int = Field(60, ge=1)
-    abstain_threshold: float = Field(0.5, description="Minimum evidence score to answer instead of abstaining.")
+    abstain_threshold: float = Field(
+        0.86, description="Minimum evidence (best passage cosine + 0.1 x word coverage) to answer instead of abstaining."
+    )
+    abstain_threshold_en: float = Field(0.835, description="The same for English questions (cross-lingual scores run lower).")
     answer_sentences: int = Field(3, ge=1, le=10)
 
     @field_validator("chroma_url")

@@ -116,6 +116,7 @@ class HybridRetriever:
         terms = analyze(query)
 
         rankings: dict[str, list[str]] = {}
+        vector = None
         chunk_rrf: dict[str, float] = {}
         chunk_cache: dict[str, tuple[str, dict]] = {}
         dense_best: dict[str, float] = {}
@@ -163,7 +164,21 @@ class HybridRetriever:
             hit = DocumentHit(doc_id, fused[doc_id], index.docs[doc_id], dense=dense_best.get(doc_id, 0.0), exact=doc_id in exact)
             hit.passages = self._best_passages(doc_id, index, chunk_rrf, chunk_cache, passages_per_doc)
             results.append(hit)
+        if vector is not None:
+            self._fill_dense(results, vector, dense_best)
         return results
+
+    def _fill_dense(self, results: list[DocumentHit], vector: np.ndarray, dense_best: dict[str, float]) -> None:
+        """A document found by keywords alone still gets its semantic similarity, which the answerer weighs."""
+        missing = [p.chunk_id for hit in results if hit.doc_id not in dense_best for p in hit.passages]
+        if not missing:
+            return
+        stored = self.store.embeddings(missing)
+        for hit in results:
+            if hit.doc_id in dense_best:
+                continue
+            sims = [float(np.dot(vector, np.asarray(stored[p.chunk_id]))) for p in hit.passages if p.chunk_id in stored]
+            hit.dense = max(sims, default=0.0)
 
     def _exact_matches(self, query: str, index: KeywordIndex) -> list[str]:
         wanted: set[str] = {m.group(0).upper() for m in REGULATION_ID.finditer(query)}

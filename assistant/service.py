@@ -17,7 +17,7 @@ class Assistant:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.retriever = HybridRetriever(settings)
-        self.answerer = ExtractiveAnswerer(settings.abstain_threshold, settings.answer_sentences)
+        self.answerer = ExtractiveAnswerer(settings.abstain_threshold, settings.answer_sentences, settings.abstain_threshold_en)
 
     @staticmethod
     def clean_question(question: str) -> str:

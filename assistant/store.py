@@ -159,6 +159,12 @@ class ChromaStore:
         batch = self.collection.get(ids=ids, include=["documents", "metadatas"])
         return {i: (d, m) for i, d, m in zip(batch["ids"], batch["documents"], batch["metadatas"])}
 
+    def embeddings(self, ids: list[str]) -> dict[str, list[float]]:
+        if not ids:
+            return {}
+        batch = self.collection.get(ids=ids, include=["embeddings"])
+        return dict(zip(batch["ids"], batch["embeddings"]))
+
     def reset(self) -> None:
         self.client.delete_collection(self.settings.collection)
 
