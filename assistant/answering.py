@@ -9,7 +9,7 @@ from typing import Any
 
 from .analysis import analyze, content_terms, question_language, split_sentences
 from .keyword import KeywordIndex
-from .retrieval import DocumentHit, Filters
+from .retrieval import DocumentHit, Filters, mentioned_places
 
 ABSTAIN = {
     "nb": "Jeg fant ikke noe vedtak om dette i kildene.",
@@ -141,7 +141,7 @@ class ExtractiveAnswerer:
         if places:
             chosen: list[DocumentHit] = []
             for place in places:
-                docs_here = index.places().get(place, set())
+                docs_here = index.docs_naming(place)
                 match = next((h for h in hits if h.doc_id in docs_here), None)
                 if match is not None and match not in chosen:
                     chosen.append(match)
@@ -243,13 +243,3 @@ def _extend_over_list(text: str, end: int, max_chars: int = 600) -> int:
             break
         cursor = item.end()
     return cursor
-
-
-def mentioned_places(question: str, index: KeywordIndex) -> list[str]:
-    """Known place names in the question, in order, without a name that is part of a longer one found."""
-    found: list[str] = []
-    for match in index.place_pattern().finditer(question):
-        name = match.group(1)
-        if name not in found and not any(name in longer for longer in found):
-            found.append(name)
-    return found

@@ -48,10 +48,14 @@ class Chunk:
     end: int
     section: str = ""
     page: int | None = None
+    version: str = ""  # the document's content hash
 
     @property
     def id(self) -> str:
-        return f"{self.doc_id}#{self.index}"
+        # A new version of a document gets new chunk ids: it is added beside the old one, which is then
+        # deleted. Upserting existing ids in place leaves Chroma 1.5's HNSW graph returning different,
+        # incomplete neighbours in each process that opens it (chroma-core/chroma#7758).
+        return f"{self.doc_id}#{self.version[:8]}#{self.index}"
 
 
 def context_header(metadata: dict[str, Any]) -> str:

@@ -210,22 +210,19 @@ class Ingestor:
         ids, documents, metadatas = [], [], []
         for document, chunks, content_hash in pending:
             for chunk in chunks:
+                chunk.version = content_hash
                 ids.append(chunk.id)
                 documents.append(chunk.text)
                 metadatas.append(chunk_metadata(document, chunk, len(chunks), content_hash))
-        store.upsert(ids, vectors, documents, metadatas)
-        report.chunks_written += len(ids)
         written = set(ids)
-        stale: list[str] = []
+        previous = {cid for document, _, _ in pending if document.id in states for cid in states[document.id].chunk_ids}
+        # Only after a crash can this version's ids already exist; clear them so ids are only ever added.
+        store.delete(sorted(previous & written))
+        store.add(ids, vectors, documents, metadatas)
+        report.chunks_written += len(ids)
         for document, _, _ in pending:
-            state = states.get(document.id)
-            if state is None:
-                report.added.append(document.id)
-            else:
-                report.updated.append(document.id)
-                stale.extend(cid for cid in state.chunk_ids if cid not in written)
-        if stale:
-            store.delete(stale)
+            (report.updated if document.id in states else report.added).append(document.id)
+        store.delete(sorted(previous - written))
 
 
 def ingest(paths: list[Path], settings: Settings, **options) -> IngestReport:

@@ -41,6 +41,7 @@ class KeywordIndex:
     _chunk_doc_index: np.ndarray | None = None
     _places: dict[str, set[str]] | None = None
     _place_pattern: re.Pattern | None = None
+    _naming: dict[str, set[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._doc_position = {doc_id: i for i, doc_id in enumerate(self.doc_ids)}
@@ -147,6 +148,16 @@ class KeywordIndex:
     def idf(self, term: str) -> float:
         n = max(len(self.doc_ids), 1)
         return float(np.log(1 + (n - self.df.get(term, 0) + 0.5) / (self.df.get(term, 0) + 0.5)))
+
+    def docs_naming(self, place: str) -> set[str]:
+        """Documents whose title, body or scope names the place (as a whole word)."""
+        if place not in self._naming:
+            pattern = re.compile(rf"(?<![\wæøåÆØÅ]){re.escape(place)}(?![\wæøåÆØÅ])")
+            self._naming[place] = {
+                doc_id for doc_id, meta in self.docs.items()
+                if pattern.search(" ".join(str(meta.get(k, "")) for k in ("title", "body", "municipality", "applies_to")))
+            }
+        return self._naming[place]
 
     def places(self) -> dict[str, set[str]]:
         """Place names the corpus knows (municipalities, counties), each with the documents that name them

@@ -118,6 +118,7 @@ class HybridRetriever:
         rankings: dict[str, list[str]] = {}
         vector = None
         chunk_rrf: dict[str, float] = {}
+        chunk_doc: dict[str, str] = {}
         chunk_cache: dict[str, tuple[str, dict]] = {}
         dense_best: dict[str, float] = {}
 
@@ -127,6 +128,7 @@ class HybridRetriever:
             order: list[str] = []
             for rank, (chunk_id, similarity, text, meta) in enumerate(hits):
                 doc_id = meta["doc_id"]
+                chunk_doc[chunk_id] = doc_id
                 chunk_cache[chunk_id] = (text, meta)
                 chunk_rrf[chunk_id] = chunk_rrf.get(chunk_id, 0.0) + 1.0 / (self.settings.rrf_k + rank)
                 if doc_id not in dense_best:
@@ -140,7 +142,7 @@ class HybridRetriever:
             for rank, (position, _) in enumerate(chunk_hits):
                 chunk_id = index.chunk_ids[position]
                 chunk_rrf[chunk_id] = chunk_rrf.get(chunk_id, 0.0) + 1.0 / (self.settings.rrf_k + rank)
-                doc_id = index.chunk_docs[position]
+                doc_id = chunk_doc[chunk_id] = index.chunk_docs[position]
                 if doc_id not in order:
                     order.append(doc_id)
             rankings["bm25_chunks"] = order
@@ -158,11 +160,11 @@ class HybridRetriever:
         for doc_id in exact:
             fused[doc_id] = top + 1.0
 
-        ranked = sorted(fused, key=lambda d: -fused[d])[:k]
+        ranked = _cover_places(sorted(fused, key=lambda d: -fused[d]), mentioned_places(query, index), index)[:k]
         results = []
         for doc_id in ranked:
             hit = DocumentHit(doc_id, fused[doc_id], index.docs[doc_id], dense=dense_best.get(doc_id, 0.0), exact=doc_id in exact)
-            hit.passages = self._best_passages(doc_id, index, chunk_rrf, chunk_cache, passages_per_doc)
+            hit.passages = self._best_passages(doc_id, index, chunk_rrf, chunk_doc, chunk_cache, passages_per_doc)
             results.append(hit)
         if vector is not None:
             self._fill_dense(results, vector, dense_best)
@@ -195,9 +197,9 @@ class HybridRetriever:
                 found.append(doc_id)
         return found
 
-    def _best_passages(self, doc_id: str, index: KeywordIndex, chunk_rrf: dict[str, float],
+    def _best_passages(self, doc_id: str, index: KeywordIndex, chunk_rrf: dict[str, float], chunk_doc: dict[str, str],
                        chunk_cache: dict[str, tuple[str, dict]], limit: int) -> list[Passage]:
-        candidates = [c for c in chunk_rrf if c.rsplit("#", 1)[0] == doc_id]
+        candidates = [c for c in chunk_rrf if chunk_doc.get(c) == doc_id]
         candidates.sort(key=lambda c: -chunk_rrf[c])
         if not candidates:
             # Found through the whole-document ranking only: start from its first chunks.
@@ -209,6 +211,31 @@ class HybridRetriever:
             Passage(c, doc_id, chunk_cache[c][0] or "", chunk_rrf.get(c, 0.0), chunk_cache[c][1])
             for c in chosen if c in chunk_cache
         ]
+
+
+def mentioned_places(question: str, index: KeywordIndex) -> list[str]:
+    """Known place names in the question, in order, without a name that is part of a longer one found."""
+    found: list[str] = []
+    for match in index.place_pattern().finditer(question):
+        name = match.group(1)
+        if name not in found and not any(name in longer for longer in found):
+            found.append(name)
+    return found
+
+
+def _cover_places(ranked: list[str], places: list[str], index: KeywordIndex) -> list[str]:
+    """A question about several places ("i Hol og i Nore og Uvdal") needs each place's best document near the
+    top, not the second-best document of the first place."""
+    if len(places) < 2:
+        return ranked
+    leaders: list[str] = []
+    for place in places:
+        docs_here = index.docs_naming(place)
+        best = next((d for d in ranked if d in docs_here), None)
+        if best is not None and best not in leaders:
+            leaders.append(best)
+    leaders.sort(key=ranked.index)
+    return leaders + [d for d in ranked if d not in leaders]
 
 
 def as_langchain_retriever(retriever: HybridRetriever, k: int = 5, filters: Filters | None = None):

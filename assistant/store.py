@@ -102,10 +102,10 @@ class ChromaStore:
     def count(self) -> int:
         return self.collection.count()
 
-    def upsert(self, ids: list[str], embeddings, documents: list[str], metadatas: list[dict]) -> None:
+    def add(self, ids: list[str], embeddings, documents: list[str], metadatas: list[dict]) -> None:
         for start in range(0, len(ids), BATCH):
             end = start + BATCH
-            self.collection.upsert(
+            self.collection.add(
                 ids=ids[start:end], embeddings=embeddings[start:end], documents=documents[start:end],
                 metadatas=metadatas[start:end],
             )

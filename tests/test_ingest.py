@@ -76,9 +76,12 @@ def test_idempotent_update_and_prune(corpus, settings, embedder):
     text = minutes.read_text(encoding="utf-8")
     cut = text.index("## PS 43/21")
     minutes.write_text(text[:cut], encoding="utf-8")
+    before = set(consistent(settings).chunk_ids)
     third = ingestor.run([corpus])
     assert third.updated == ["corpus/asker-kommunestyret-2021-06-15.md"] and len(third.unchanged) == 2
     index = consistent(settings)
+    minutes_ids = {c for c, d in zip(index.chunk_ids, index.chunk_docs) if d == "corpus/asker-kommunestyret-2021-06-15.md"}
+    assert not minutes_ids & before, "a new version must be added under new ids, never upserted over the old ones"
     doc_chunks = [c for c, d in zip(index.chunk_ids, index.chunk_docs) if d == "corpus/asker-kommunestyret-2021-06-15.md"]
     stored = ChromaStore(settings).get(doc_chunks)
     assert all("PS 47/21" not in text for text, _ in stored.values())
