@@ -180,7 +180,7 @@ class ExtractiveAnswerer:
                 if len(sentence.strip()) < 12 or sentence.lstrip().startswith("#"):
                     continue
                 present = set(analyze(sentence))
-                score = sum(w for t, w in weights.items() if t in present) / total
+                score = sum(w * _match(t, present) for t, w in weights.items()) / total
                 if wants_quantity and NUMBERISH.search(sentence):
                     score += 0.15
                 if _is_proposal(sentence, passage):
@@ -225,6 +225,19 @@ class ExtractiveAnswerer:
 
 PROPOSAL_LABEL = {"nb": "Forslag, ikke vedtak: ", "nn": "Framlegg, ikkje vedtak: ", "en": "Proposal, not a decision: "}
 LIST_ITEM = re.compile(r"\s*\n[ \t]*(?:[-•*]|\d{1,2}[.)]|[a-z]\))[ \t]+[^\n]*")
+
+
+def _match(term: str, present: set[str]) -> float:
+    """1 for the same stem; 0.7 where one is a compound part of the other ("piggtrådgjerd" ~ "piggtråd",
+    "plankrav" ~ "krav"), which Norwegian forms freely; else 0."""
+    if term in present:
+        return 1.0
+    if len(term) < 4:
+        return 0.0
+    for word in present:
+        if len(word) >= 4 and (word.startswith(term) or term.startswith(word) or word.endswith(term) or term.endswith(word)):
+            return 0.7
+    return 0.0
 
 
 def _is_proposal(sentence: str, passage) -> bool:

@@ -108,6 +108,7 @@ class HybridRetriever:
             raise ValueError(f"unknown retrieval list(s) {sorted(unknown)}; choose from {sorted(self.weights)}")
         k = k or self.settings.top_k
         filters = filters or Filters()
+        self.store.refresh()
         index = self.index
         if not index.doc_ids:
             return []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any, Iterator
@@ -50,6 +51,7 @@ class DocState:
 class ChromaStore:
     def __init__(self, settings: Settings, embedder_signature: str | None = None):
         self.settings = settings
+        self._refreshed = time.monotonic()
         try:
             self.client = chroma_client(settings)
             self.collection = self.client.get_or_create_collection(
@@ -80,6 +82,24 @@ class ChromaStore:
     @property
     def generation(self) -> str:
         return str((self.collection.metadata or {}).get("generation", "empty"))
+
+    def refresh(self, every_seconds: float = 1.0) -> None:
+        """Notice a write by another process (the CLI ingesting while the UI serves). An embedded Chroma
+        client keeps its vector segment cached per process and would not see the new chunks
+        (chroma-core/chroma#3792), so a changed generation reopens the client."""
+        now = time.monotonic()
+        if now - self._refreshed < every_seconds:
+            return
+        self._refreshed = now
+        seen = self.generation
+        latest = self.client.get_collection(self.settings.collection, embedding_function=None)
+        self.collection = latest
+        if self.generation != seen and not self.settings.chroma_url:
+            from chromadb.api.client import SharedSystemClient
+
+            SharedSystemClient.clear_system_cache()
+            self.client = chroma_client(self.settings)
+            self.collection = self.client.get_collection(self.settings.collection, embedding_function=None)
 
     def _set_meta(self, **values: Any) -> None:
         meta = {k: v for k, v in (self.collection.metadata or {}).items() if not k.startswith("hnsw:")}

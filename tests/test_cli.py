@@ -102,3 +102,26 @@ def test_env_file_is_read(cli_index, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
     result = subprocess.run([ASSISTANT, "stats", "--json"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert json.loads(result.stdout)["documents"] == 3
+
+
+def test_a_running_reader_sees_what_another_process_ingests(tmp_path):
+    """The UI process keeps serving while `assistant ingest` runs in a terminal: new decisions show up."""
+    import time
+
+    from assistant.service import Assistant
+
+    from .conftest import make_settings
+
+    data = tmp_path / "data"
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.md").write_text("# Bystyret i Bergen\n\nBystyret i Bergen vedtok 1. mai 1990 nye regler for torghandel.", encoding="utf-8")
+    run("ingest", str(corpus), data_dir=data, cwd=tmp_path)
+    reader = Assistant(make_settings(data))
+    assert reader.stats()["documents"] == 1
+    (corpus / "b.md").write_text("# Heradsstyret i Hol\n\nHeradsstyret i Hol vedtok 3. mars 1996 at hundar skal vere i band frå 1. april.", encoding="utf-8")
+    run("ingest", str(corpus), data_dir=data, cwd=tmp_path)
+    time.sleep(1.1)
+    hits = reader.search("hundar i band Hol", k=2)
+    assert hits[0]["doc_id"] == "corpus/b.md"
+    assert reader.stats()["documents"] == 2
