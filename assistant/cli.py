@@ -6,7 +6,7 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Optional
+from typing import Annotated, Optional
 
 import typer
 
@@ -103,6 +103,16 @@ def ingest(
         raise typer.Exit(1)
 
 
+# Options shared by search and ask.
+KOption = Annotated[int, typer.Option("--k", help="Number of documents (default ASSISTANT_TOP_K).")]
+BodyOption = Annotated[Optional[str], typer.Option("--body", help='Deciding body, e.g. "Asker kommunestyre".')]
+MunicipalityOption = Annotated[Optional[str], typer.Option("--municipality")]
+DocTypeOption = Annotated[Optional[str], typer.Option("--doc-type", help="forskrift, møteprotokoll, ...")]
+SinceOption = Annotated[Optional[str], typer.Option("--since", help="YYYY-MM-DD")]
+UntilOption = Annotated[Optional[str], typer.Option("--until", help="YYYY-MM-DD")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+
+
 def _filters(body, municipality, doc_type, since, until):
     from .retrieval import Filters
 
@@ -111,16 +121,9 @@ def _filters(body, municipality, doc_type, since, until):
 
 
 @app.command()
-def search(
-    query: str = typer.Argument(...),
-    as_json: bool = typer.Option(False, "--json"),
-    k: int = typer.Option(0, "--k", help="Number of results (default ASSISTANT_TOP_K)."),
-    body: Optional[str] = typer.Option(None, "--body"),
-    municipality: Optional[str] = typer.Option(None, "--municipality"),
-    doc_type: Optional[str] = typer.Option(None, "--doc-type"),
-    since: Optional[str] = typer.Option(None, "--since", help="YYYY-MM-DD"),
-    until: Optional[str] = typer.Option(None, "--until", help="YYYY-MM-DD"),
-):
+def search(query: str, as_json: JsonOption = False, k: KOption = 0, body: BodyOption = None,
+           municipality: MunicipalityOption = None, doc_type: DocTypeOption = None, since: SinceOption = None,
+           until: UntilOption = None):
     """Ranked documents with their best passage."""
     from .service import Assistant
 
@@ -140,16 +143,9 @@ def search(
 
 
 @app.command()
-def ask(
-    question: str = typer.Argument(...),
-    as_json: bool = typer.Option(False, "--json"),
-    k: int = typer.Option(0, "--k"),
-    body: Optional[str] = typer.Option(None, "--body"),
-    municipality: Optional[str] = typer.Option(None, "--municipality"),
-    doc_type: Optional[str] = typer.Option(None, "--doc-type"),
-    since: Optional[str] = typer.Option(None, "--since", help="YYYY-MM-DD"),
-    until: Optional[str] = typer.Option(None, "--until", help="YYYY-MM-DD"),
-):
+def ask(question: str, as_json: JsonOption = False, k: KOption = 0, body: BodyOption = None,
+        municipality: MunicipalityOption = None, doc_type: DocTypeOption = None, since: SinceOption = None,
+        until: UntilOption = None):
     """A short answer with numbered citations, or an honest abstention."""
     from .service import Assistant
 
