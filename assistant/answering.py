@@ -67,16 +67,28 @@ class Answer:
     searched: dict[str, Any] = field(default_factory=dict)
     evidence: float = 0.0
     generator: str = "extractive"
+    verification: Any = None  # generation.Verification for generated answers
+    fallback_reason: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
             "question": self.question, "answer": self.text, "abstained": self.abstained,
             "citations": [c.as_json() for c in self.citations], "generator": self.generator,
             "searched": self.searched,
+            **({"fallback_reason": self.fallback_reason} if self.fallback_reason else {}),
+            **({"verification": {"removed_markers": self.verification.removed_markers,
+                                 "sentences": self.verification.sentences,
+                                 "flagged": self.verification.flagged}} if self.verification else {}),
         }
 
     def as_text(self) -> str:
-        lines = [self.text]
+        return "\n".join([self.text, self.sources_text()]).rstrip()
+
+    def sources_text(self) -> str:
+        lines: list[str] = []
+        if self.verification and (self.verification.flagged or self.verification.removed_markers):
+            lines.append(f"({len(self.verification.flagged)} setning(er) ikke funnet i kilden; "
+                         f"{len(self.verification.removed_markers)} ugyldig(e) kildehenvisning(er) fjernet)")
         if self.citations:
             lines += ["", f"{SOURCES[self.language]}:"]
             for c in self.citations:

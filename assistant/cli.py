@@ -149,14 +149,26 @@ def ask(question: str, as_json: JsonOption = False, k: KOption = 0, body: BodyOp
     """A short answer with numbered citations, or an honest abstention."""
     from .service import Assistant
 
+    from .answering import Answer
+
+    streamed = False
+    answer = None
     try:
-        answer = Assistant(_settings()).ask(question, k=k or None, filters=_filters(body, municipality, doc_type, since, until))
+        for piece in Assistant(_settings()).ask_stream(question, k=k or None, filters=_filters(body, municipality, doc_type, since, until)):
+            if isinstance(piece, Answer):
+                answer = piece
+            elif not as_json:
+                typer.echo(piece, nl=False)
+                streamed = True
     except AssistantError as exc:
         _fail(str(exc))
     if as_json:
         typer.echo(json.dumps(answer.as_json(), ensure_ascii=False, indent=2))
+    elif streamed and answer.generator == "llm":
+        # The text is on screen already; add what verification found and the sources.
+        typer.echo("\n\n" + answer.sources_text())
     else:
-        typer.echo(answer.as_text())
+        typer.echo(("\n\n" if streamed else "") + answer.as_text())
 
 
 @app.command()

@@ -43,6 +43,24 @@ class Settings(BaseSettings):
     abstain_threshold_en: float = Field(0.835, description="The same for English questions (cross-lingual scores run lower).")
     answer_sentences: int = Field(3, ge=1, le=10)
 
+    # Generated answers (optional; extractive answers need no model).
+    llm: Literal["none", "openai", "ollama"] = Field("none", description="none = extractive answers only.")
+    llm_model: str = Field("", description="Model name as the server knows it, e.g. llama3.1:8b or gpt-4o-mini.")
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible /v1 URL, or the Ollama server URL.")
+    llm_api_key: str | None = Field(None, description="API key for a hosted OpenAI-compatible service.")
+    llm_context_tokens: int = Field(4096, ge=512, description="Prompt budget; sources are packed to fit, best first.")
+    llm_timeout: float = Field(60.0, gt=0, description="Seconds before a model call is abandoned for the extractive answer.")
+    verify_min_similarity: float = Field(0.80, description="Cited sentence vs passage cosine needed when words differ.")
+    verify_min_overlap: float = Field(0.5, description="Share of a cited sentence's words found in its passage.")
+
+    @model_validator(mode="after")
+    def _llm_needs_a_model(self) -> "Settings":
+        if self.llm != "none" and not self.llm_model:
+            raise ValueError("ASSISTANT_LLM_MODEL must name a model when ASSISTANT_LLM is set")
+        if self.llm == "openai" and not self.llm_base_url and not self.llm_api_key:
+            raise ValueError("ASSISTANT_LLM=openai needs ASSISTANT_LLM_BASE_URL (a local server) or ASSISTANT_LLM_API_KEY")
+        return self
+
     @field_validator("chroma_url")
     @classmethod
     def _url_has_scheme(cls, value: str | None) -> str | None:

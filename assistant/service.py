@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import Any, Iterator
 
 from .answering import Answer, ExtractiveAnswerer
 from .config import Settings
@@ -14,10 +14,15 @@ MAX_QUESTION_CHARS = 2000
 
 
 class Assistant:
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, chat_model=None):
         self.settings = settings
         self.retriever = HybridRetriever(settings)
-        self.answerer = ExtractiveAnswerer(settings.abstain_threshold, settings.answer_sentences, settings.abstain_threshold_en)
+        self.extractive = ExtractiveAnswerer(settings.abstain_threshold, settings.answer_sentences, settings.abstain_threshold_en)
+        self.answerer = self.extractive
+        if settings.llm != "none" or chat_model is not None:
+            from .generation import LLMAnswerer
+
+            self.answerer = LLMAnswerer(settings, self.retriever.embedder, self.extractive, chat_model)
 
     @staticmethod
     def clean_question(question: str) -> str:
@@ -45,9 +50,17 @@ class Assistant:
         return results
 
     def ask(self, question: str, k: int | None = None, filters: Filters | None = None) -> Answer:
+        *_, answer = self.ask_stream(question, k, filters)
+        return answer
+
+    def ask_stream(self, question: str, k: int | None = None, filters: Filters | None = None) -> Iterator[str | Answer]:
+        """Text pieces as a generated answer is written (none for extractive answers), then the final Answer."""
         question = self.clean_question(question)
         hits = self.retriever.search(question, k=max(k or self.settings.top_k, 5), filters=filters)
-        return self.answerer.answer(question, hits, self.retriever.index, filters)
+        if hasattr(self.answerer, "stream"):
+            yield from self.answerer.stream(question, hits, self.retriever.index, filters)
+        else:
+            yield self.answerer.answer(question, hits, self.retriever.index, filters)
 
     def stats(self) -> dict[str, Any]:
         index = self.retriever.index
