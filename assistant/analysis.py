@@ -64,6 +64,13 @@ SENTENCE_SPLIT = re.compile(
 )
 
 
+# Abbreviations that end in a full stop without ending the sentence ("f.o.m. 1. juli", "kl. 20.00").
+ABBREVIATION_END = re.compile(
+    r"(?:^|[\s(])(?:kl|nr|jf|jfr|ca|pkt|dvs|mv|evt|st|tlf|kap|avd|lov|forskr|ang|bl\.a|m\.v|f\.eks|f\.o\.m|t\.o\.m|"
+    r"o\.l|m\.m|m\.fl|o\.a|i\.e|e\.l|ev|vedr|iflg|hhv|pr|jan|feb|aug|sept|okt|nov|des)\.$"
+)
+
+
 def split_sentences(text: str, base: int = 0) -> list[tuple[int, int]]:
     "Sentence spans (absolute offsets) in text; abbreviations like 'kl.' or 'nr.' do not end a sentence."
     spans: list[tuple[int, int]] = []
@@ -71,7 +78,7 @@ def split_sentences(text: str, base: int = 0) -> list[tuple[int, int]]:
     for match in SENTENCE_SPLIT.finditer(text):
         before = text[max(cursor, match.start() - 6):match.start()].lower()
         if match.group(0).strip() == "" and (
-            re.search(r"\b(?:kl|nr|jf|jfr|ca|bl\.a|pkt|dvs|mv|m\.v|f\.eks|evt|st|tlf|kap|avd|lov|forskr)\.$", before)
+            re.search(ABBREVIATION_END, text[max(cursor, match.start() - 10):match.start()].lower())
             # "§ 3. Tekst" and a numbered item "1. Søknadsplikt" keep their number; "nr. 82. Vedtatt" splits.
             or re.search(r"§\s*\d+\s?[a-z]?\.$", text[max(cursor, match.start() - 8):match.start()])
             or re.fullmatch(r"\d{1,2}[a-z]?\.", text[cursor:match.start()].strip())

@@ -29,8 +29,19 @@ QUANTITY_QUESTION = re.compile(
     r"\b(hvor|kor)\s+(mye|mykje|mange|lenge|høyt|høgt|bredt|breitt|langt|stor|sent|seint|tidlig|tidleg)|\bnår\b|\bkva tid\b|\bhvilke(?:t|n)? (?:klokkeslett|dato|år)|how (?:much|many|long|late|high|wide)|\bwhen\b|until|innen når|frå kva|fra hvilken",
     re.IGNORECASE,
 )
-NUMBERISH = re.compile(r"\d|\bkl\.|\bkroner\b|\bmill", re.IGNORECASE)
+# A time, date, period, amount or measure: what "how long / when / how much" questions ask for.
+QUANTITY = re.compile(
+    r"\bkl\.?\s*\d|\b\d{1,2}[.:]\d{2}\b|\b\d{1,2}\.\s*(?:januar|februar|mars|april|mai|juni|juli|august|september|"
+    r"oktober|november|desember)|\bf\.o\.m\.|\bt\.o\.m\.|\b\d+(?:[.,]\d+)?\s*(?:kr|kroner|mill|m\b|meter|cm|km|liter|l\b|"
+    r"kg|kilo|timer|dager|døgn|uker|måneder|år|prosent|%)|\b(?:19|20)\d\d\b",
+    re.IGNORECASE,
+)
 YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b(?!-?(?:tal|årene|s\b))")  # a year, not a decade ("1980-talet")
+
+
+EVIDENCE_PASSAGES = 3  # the abstention threshold was calibrated on a document's three best passages
+UNTIL_QUESTION = re.compile(r"\b(?:til når|innan? når|til hvilken dato|til kva dato|hvor lenge|kor lenge|until|how long)\b", re.IGNORECASE)
+UNTIL_ANSWER = re.compile(r"\bt\.o\.m\.|\btil og med\b|\binntil\b|\binnen\b|\btil\s+(?:kl\.?\s*)?\d", re.IGNORECASE)
 
 
 @dataclass
@@ -126,13 +137,15 @@ class ExtractiveAnswerer:
         if not chosen or evidence < threshold:
             return self._abstain(question, language, searched, evidence)
 
-        terms = content_terms(question)
+        # The document is already chosen for its place: in its sentences the place name says nothing more.
+        place_terms = set(analyze(" ".join(mentioned_places(question, index))))
+        terms = [t for t in content_terms(question) if t not in place_terms and not YEAR.fullmatch(t)]
         weights = {t: index.idf(t) for t in terms}
         wants_quantity = bool(QUANTITY_QUESTION.search(question))
         picked: list[_Scored] = []
         per_doc = max(1, self.max_sentences // len(chosen)) if len(chosen) < self.max_sentences else 1
         for hit in chosen:
-            scored = self._score_sentences(hit, weights, wants_quantity)
+            scored = self._score_sentences(hit, weights, wants_quantity, bool(UNTIL_QUESTION.search(question)))
             if scored:
                 # Only sentences nearly as relevant as the best one: short beats padded.
                 floor = max(scored[0].score * 0.6, 0.05)
@@ -161,8 +174,11 @@ class ExtractiveAnswerer:
                 return [], 0.0
         else:
             chosen = [hits[0]]
-        evidence = min(self.evidence(question, hit, index, places) for hit in chosen)
-        return chosen, evidence
+        scores = [self.evidence(question, hit, index, places) for hit in chosen]
+        # A place whose document barely matches is left out rather than cited; the answer stands on the rest.
+        threshold = self.threshold_en if question_language(question) == "en" else self.threshold
+        strong = [hit for hit, score in zip(chosen, scores) if score >= threshold]
+        return (strong or chosen), max(scores)
 
     def evidence(self, question: str, hit: DocumentHit, index: KeywordIndex, places: list[str]) -> float:
         """How strongly a document answers: its best passage's semantic similarity to the question, plus a
@@ -171,7 +187,7 @@ class ExtractiveAnswerer:
         if hit.exact:
             return 1.0
         haystack = " ".join([str(hit.meta.get("title", "")), str(hit.meta.get("adoption_note", "")),
-                             str(hit.meta.get("date", ""))] + [p.text for p in hit.passages])
+                             str(hit.meta.get("date", ""))] + [p.text for p in hit.passages[:EVIDENCE_PASSAGES]])
         years = set(YEAR.findall(question))
         if years and not any(year in haystack for year in years):
             return 0.0
@@ -183,7 +199,8 @@ class ExtractiveAnswerer:
         return hit.dense + 0.1 * coverage
 
     # ---- sentences ----------------------------------------------------------------------------------
-    def _score_sentences(self, hit: DocumentHit, weights: dict[str, float], wants_quantity: bool) -> list[_Scored]:
+    def _score_sentences(self, hit: DocumentHit, weights: dict[str, float], wants_quantity: bool,
+                         wants_until: bool = False) -> list[_Scored]:
         total = sum(weights.values()) or 1.0
         scored: list[_Scored] = []
         for p_index, passage in enumerate(hit.passages):
@@ -193,8 +210,10 @@ class ExtractiveAnswerer:
                     continue
                 present = set(analyze(sentence))
                 score = sum(w * _match(t, present) for t, w in weights.items()) / total
-                if wants_quantity and NUMBERISH.search(sentence):
-                    score += 0.15
+                if wants_quantity and QUANTITY.search(sentence):
+                    score += 0.3
+                if wants_until and UNTIL_ANSWER.search(sentence):
+                    score += 0.2
                 if _is_proposal(sentence, passage):
                     score -= 0.3
                 score -= 0.02 * p_index  # earlier passages ranked higher by retrieval
@@ -207,7 +226,7 @@ class ExtractiveAnswerer:
         lines = []
         for item in picked:
             passage = item.hit.passages[item.passage_index]
-            end = _extend_over_list(passage.text, item.end)
+            end = _extend_over_list(passage.text, _extend_continuation(passage.text, item.end))
             sentence = passage.text[item.start:end].strip()
             citation = citations.get(passage.chunk_id)
             if citation is None:
@@ -254,6 +273,15 @@ def _match(term: str, present: set[str]) -> float:
 
 def _is_proposal(sentence: str, passage) -> bool:
     return bool(REJECTED.search(sentence) or PROPOSAL.search(str(passage.meta.get("section", ""))))
+
+
+CONTINUATION = re.compile(r"\s+(?:De|Den|Det|Dei|Dette|Denne|Disse|Desse|Slik|Så)\s[^.!?\n]{0,160}[.!?]")
+
+
+def _extend_continuation(text: str, end: int) -> int:
+    "A short next sentence that leans on this one ('De skal ha fri høyde …') belongs to the same quote."
+    match = CONTINUATION.match(text, end)
+    return match.end() if match else end
 
 
 def _extend_over_list(text: str, end: int, max_chars: int = 600) -> int:

@@ -202,9 +202,8 @@ class HybridRetriever:
                        chunk_cache: dict[str, tuple[str, dict]], limit: int) -> list[Passage]:
         candidates = [c for c in chunk_rrf if chunk_doc.get(c) == doc_id]
         candidates.sort(key=lambda c: -chunk_rrf[c])
-        if not candidates:
-            # Found through the whole-document ranking only: start from its first chunks.
-            candidates = [c for c, d in zip(index.chunk_ids, index.chunk_docs) if d == doc_id][:limit]
+        # Then the document's other chunks in reading order (all of them when it was found only as a whole).
+        candidates += [c for c, d in zip(index.chunk_ids, index.chunk_docs) if d == doc_id and c not in candidates]
         chosen = candidates[:limit]
         missing = [c for c in chosen if c not in chunk_cache]
         chunk_cache.update(self.store.get(missing))

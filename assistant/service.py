@@ -56,7 +56,8 @@ class Assistant:
     def ask_stream(self, question: str, k: int | None = None, filters: Filters | None = None) -> Iterator[str | Answer]:
         """Text pieces as a generated answer is written (none for extractive answers), then the final Answer."""
         question = self.clean_question(question)
-        hits = self.retriever.search(question, k=max(k or self.settings.top_k, 5), filters=filters)
+        # More passages per document than search shows: the answering sentence is often not in the best chunk.
+        hits = self.retriever.search(question, k=max(k or self.settings.top_k, 5), filters=filters, passages_per_doc=6)
         if hasattr(self.answerer, "stream"):
             yield from self.answerer.stream(question, hits, self.retriever.index, filters)
         else:
