@@ -51,8 +51,8 @@ class Settings(BaseSettings):
     llm_api_key: str | None = Field(None, description="API key for a hosted OpenAI-compatible service.")
     llm_context_tokens: int = Field(4096, ge=512, description="Prompt budget; sources are packed to fit, best first.")
     llm_timeout: float = Field(60.0, gt=0, description="Seconds before a model call is abandoned for the extractive answer.")
-    verify_min_similarity: float = Field(0.80, description="Cited sentence vs passage cosine needed when words differ.")
-    verify_min_overlap: float = Field(0.5, description="Share of a cited sentence's words found in its passage.")
+    verify_min_similarity: float = Field(0.92, description="Cited sentence vs passage cosine that passes when words differ.")
+    verify_min_overlap: float = Field(0.6, description="Share of a cited sentence's words (by rarity) found in its passage.")
 
     @model_validator(mode="after")
     def _llm_needs_a_model(self) -> "Settings":

@@ -112,7 +112,14 @@ def answer_metrics(results: list[tuple[QAItem, Any, float]]) -> dict[str, float]
             cited += 1
             correct += citation.doc_id in item.gold
     latencies = [seconds * 1000 for _, _, seconds in results]
+    generated = [a for _, a, _ in results if a.generator == "llm"]
+    checked = sum(a.verification.sentences for a in generated if a.verification)
+    flagged = sum(len(a.verification.flagged) for a in generated if a.verification)
     return {
+        "generated": len(generated),
+        "fallbacks": sum(1 for _, a, _ in results if a.fallback_reason),
+        "flagged_share": flagged / checked if checked else 0.0,
+        "removed_markers": sum(len(a.verification.removed_markers) for a in generated if a.verification),
         "citation_precision": correct / cited if cited else 0.0,
         "citations": cited,
         "evidence_recall": evidence_found / evidence_total if evidence_total else 0.0,
@@ -178,6 +185,9 @@ def format_report(report: dict[str, Any]) -> str:
         lines.append(f"| {name} | {m['n']} | {m['r@1']:.3f} | {m['r@5']:.3f} | {m['mrr@10']:.3f} |")
     if "answers" in report:
         a = report["answers"]
+        if a.get("generated") or a.get("fallbacks"):
+            lines += ["", f"generated answers: {a['generated']}, fallbacks to extractive: {a['fallbacks']}, "
+                          f"flagged sentences: {a['flagged_share']:.3f}, invalid markers removed: {a['removed_markers']}"]
         lines += ["", "| citation precision | evidence recall | abstain (unanswerable) | false abstain | ask p50 ms | ask p95 ms |",
                   "|---|---|---|---|---|---|",
                   f"| {a['citation_precision']:.3f} | {a['evidence_recall']:.3f} | {a['abstain_unanswerable']:.3f} | "

@@ -111,3 +111,19 @@ class StubServer:
     def __exit__(self, *exc):
         self.server.shutdown()
         self.server.server_close()
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Serve the stub model on 127.0.0.1 until interrupted.")
+    parser.add_argument("--mode", default="good")
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args()
+    stub = StubServer(args.mode)
+    if args.port:
+        stub.server.server_close()
+        stub.server = ThreadingHTTPServer(("127.0.0.1", args.port), stub.server.RequestHandlerClass)
+        stub.url = f"http://127.0.0.1:{args.port}/v1"
+    print(stub.url, flush=True)
+    stub.server.serve_forever()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from assistant.answering import Answer
 from assistant.config import get_settings
 from assistant.errors import AssistantError
 from assistant.service import Assistant
@@ -63,8 +64,19 @@ if question:
         st.text(question)
     with st.chat_message("assistant"):
         try:
+            final = None
+            streamed = ""
+            live = st.empty()
             with st.spinner("Søker i kildene …"):
-                answer = assistant.ask(question).as_json()
+                for piece in assistant.ask_stream(question):
+                    if isinstance(piece, Answer):
+                        final = piece
+                    else:
+                        # A generated answer appears as it is written; as plain text, since it may echo documents.
+                        streamed += piece
+                        live.text(streamed)
+            live.empty()
+            answer = final.as_json()
         except AssistantError as exc:
             st.warning(str(exc))
         else:
