@@ -34,3 +34,22 @@ def test_abstention_is_shown(app):
     app.chat_input[0].set_value("Hva koster det å feste ei grav i Førde?").run()
     assert not app.exception
     assert any("fant ikke" in t.value for t in app.text)
+
+
+def test_generated_answer_through_the_page(demo_settings, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from .llm_stub import StubServer
+
+    with StubServer("good") as stub:
+        monkeypatch.setenv("ASSISTANT_DATA_DIR", str(demo_settings.data_dir))
+        monkeypatch.setenv("ASSISTANT_LLM", "openai")
+        monkeypatch.setenv("ASSISTANT_LLM_MODEL", "stub")
+        monkeypatch.setenv("ASSISTANT_LLM_BASE_URL", stub.url)
+        app = AppTest.from_file(APP, default_timeout=120)
+        app.run()
+        app.chat_input[0].set_value("Hvor mye ble Asker kompensert for koronautgiftene?").run()
+        assert stub.requests and stub.requests[0]["stream"] is True
+    assert not app.exception
+    assert app.session_state.history[0]["answer"]["generator"] == "llm"
+    assert any("79 millioner kroner" in t.value and "[" in t.value for t in app.text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from assistant.answering import Answer
-from assistant.config import get_settings
+from assistant.config import Settings, get_settings
 from assistant.errors import AssistantError
 from assistant.service import Assistant
 
@@ -13,9 +13,10 @@ st.set_page_config(page_title="Kommunale vedtak – spør kildene", page_icon="�
 
 
 @st.cache_resource(show_spinner="Laster modell og indeks …")
-def load_assistant() -> Assistant:
-    # Once per server process: the embedding model and the keyword index are the slow part of a cold start.
-    return Assistant(get_settings())
+def load_assistant(settings_json: str) -> Assistant:
+    # Once per server process and configuration: the embedding model and the keyword index are the slow
+    # part of a cold start.
+    return Assistant(Settings.model_validate_json(settings_json))
 
 
 def show_answer(answer: dict) -> None:
@@ -37,7 +38,7 @@ st.title("Spør om kommunale vedtak")
 st.caption("Svar hentes ordrett fra dokumentene, med kildehenvisning. Finner den ikke noe, sier den det.")
 
 try:
-    assistant = load_assistant()
+    assistant = load_assistant(get_settings().model_dump_json())
     info = assistant.stats()
 except AssistantError as exc:
     st.error(str(exc))
