@@ -119,7 +119,7 @@ class _Scored:
 
 
 class ExtractiveAnswerer:
-    def __init__(self, threshold: float = 0.86, max_sentences: int = 3, threshold_en: float | None = None):
+    def __init__(self, threshold: float = 0.875, max_sentences: int = 3, threshold_en: float | None = None):
         self.threshold = threshold
         # English questions over Norwegian text score lower on the same evidence (cross-lingual embedding).
         self.threshold_en = threshold if threshold_en is None else threshold_en

@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     candidates: int = Field(60, ge=5, le=1000, description="Chunks each retriever contributes before fusion.")
     rrf_k: int = Field(60, ge=1)
     abstain_threshold: float = Field(
-        0.86, description="Minimum evidence (best passage cosine + 0.1 x word coverage) to answer instead of abstaining."
+        0.875, description="Minimum evidence (best passage cosine + 0.1 x word coverage) to answer instead of abstaining."
     )
     abstain_threshold_en: float = Field(0.835, description="The same for English questions (cross-lingual scores run lower).")
     answer_sentences: int = Field(3, ge=1, le=10)
