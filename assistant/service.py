@@ -8,6 +8,7 @@ from typing import Any, Iterator
 from .answering import Answer, ExtractiveAnswerer
 from .config import Settings
 from .errors import AssistantError
+from .followup import heuristic_standalone, model_standalone
 from .retrieval import Filters, HybridRetriever
 
 MAX_QUESTION_CHARS = 2000
@@ -49,13 +50,24 @@ class Assistant:
             })
         return results
 
-    def ask(self, question: str, k: int | None = None, filters: Filters | None = None) -> Answer:
-        *_, answer = self.ask_stream(question, k, filters)
+    def ask(self, question: str, k: int | None = None, filters: Filters | None = None,
+            history: list[str] | None = None) -> Answer:
+        *_, answer = self.ask_stream(question, k, filters, history)
         return answer
 
-    def ask_stream(self, question: str, k: int | None = None, filters: Filters | None = None) -> Iterator[str | Answer]:
-        """Text pieces as a generated answer is written (none for extractive answers), then the final Answer."""
-        question = self.clean_question(question)
+    def standalone(self, question: str, history: list[str] | None) -> str:
+        """The question as a search: a follow-up ("Og i Røyken?") is completed from the conversation."""
+        if not history:
+            return question
+        model = getattr(self.answerer, "model", None)
+        rewritten = model_standalone(question, history, model) if model is not None else None
+        return rewritten or heuristic_standalone(question, history, self.retriever.index)
+
+    def ask_stream(self, question: str, k: int | None = None, filters: Filters | None = None,
+                   history: list[str] | None = None) -> Iterator[str | Answer]:
+        """Text pieces as a generated answer is written (none for extractive answers), then the final Answer.
+        `history`: the user's earlier questions in this conversation, oldest first."""
+        question = self.standalone(self.clean_question(question), [self.clean_question(h) for h in history or [] if h and h.strip()])
         # More passages per document than search shows: the answering sentence is often not in the best chunk.
         hits = self.retriever.search(question, k=max(k or self.settings.top_k, 5), filters=filters, passages_per_doc=6)
         if hasattr(self.answerer, "stream"):

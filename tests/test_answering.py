@@ -82,3 +82,24 @@ def test_empty_question_is_a_clear_error(demo, question):
 def test_huge_and_stopword_questions_do_not_crash(demo):
     assert demo.ask("hva " * 50_000).abstained in (True, False)
     assert demo.ask("og i på det som er").abstained
+
+
+def test_follow_up_question_is_completed_from_the_conversation(lovtidend):
+    first = lovtidend.ask("Kan butikkene i Hurum ha åpent på søndager før jul?")
+    assert first.citations[0].doc_id == "FOR-1994-02-15-169"
+    follow = lovtidend.ask("Og i Røyken?", history=[first.question])
+    assert follow.question == "Kan butikkene i Røyken ha åpent på søndager før jul?"
+    assert not follow.abstained and follow.citations[0].doc_id in {"FOR-1988-12-01-960", "FOR-1998-06-25-766"}
+    alone = lovtidend.ask("Og i Røyken?")
+    assert alone.abstained or alone.citations[0].doc_id not in {"FOR-1994-02-15-169"}
+
+
+def test_follow_up_heuristic_cases(lovtidend):
+    from assistant.followup import heuristic_standalone
+
+    index = lovtidend.retriever.index
+    previous = "Hvor høyt gjerde kan jeg sette opp mot veien i Asker?"
+    assert heuristic_standalone("Og i Hurum?", [previous], index) == "Hvor høyt gjerde kan jeg sette opp mot veien i Hurum?"
+    assert heuristic_standalone("Og hvor bredt kan skiltet være?", [previous], index) == "Og hvor bredt kan skiltet være i Asker?"
+    standalone = "Hvilke regler gjelder for torghandel i Røyken?"
+    assert heuristic_standalone(standalone, [previous], index) == standalone

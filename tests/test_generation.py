@@ -147,3 +147,11 @@ def test_instruction_like_text_is_neutralized():
     cleaned = neutralize_instructions(text)
     assert "BANAN" not in cleaned and "svar ja" not in cleaned and cleaned.count(REDACTED) == 2
     assert cleaned.startswith("Hunder skal i bånd.")
+
+
+def test_model_rewrites_a_follow_up_before_retrieval(settings):
+    model = fake("Når vedtar Asker kommunestyre handlingsprogrammet endelig?",
+                 "Kommunestyret vedtar handlingsprogrammet endelig 14. desember 2021 [1].")
+    answer = Assistant(settings, chat_model=model).ask("Og når blir det endelig vedtatt?", history=["Når legger kommunedirektøren fram handlingsprogrammet?"])
+    assert answer.question == "Når vedtar Asker kommunestyre handlingsprogrammet endelig?"
+    assert answer.generator == "llm" and "14. desember" in answer.text

@@ -69,7 +69,8 @@ if question:
             streamed = ""
             live = st.empty()
             with st.spinner("Søker i kildene …"):
-                for piece in assistant.ask_stream(question):
+                earlier = [turn["answer"]["question"] for turn in st.session_state.history]
+                for piece in assistant.ask_stream(question, history=earlier):
                     if isinstance(piece, Answer):
                         final = piece
                     else:
