@@ -66,12 +66,30 @@ class StubServer:
                 time.sleep(stub.delay)
                 text = reply_for(stub.mode, prompt)
                 try:
-                    if request.get("stream"):
+                    if self.path.startswith("/api/chat"):
+                        self._ollama(text, request)
+                    elif request.get("stream"):
                         self._stream(text, request)
                     else:
                         self._plain(text, request)
                 except (BrokenPipeError, ConnectionResetError):
                     pass
+
+            def _ollama(self, text, request):
+                """Ollama's /api/chat: newline-delimited JSON, one message piece a line."""
+                self.send_response(200)
+                self.send_header("Content-Type", "application/x-ndjson")
+                self.end_headers()
+                model = request.get("model", "stub")
+                for piece in re.findall(r"\S+\s*", text) or [""]:
+                    line = {"model": model, "created_at": "2026-01-01T00:00:00Z",
+                            "message": {"role": "assistant", "content": piece}, "done": False}
+                    self.wfile.write((json.dumps(line) + "\n").encode())
+                    self.wfile.flush()
+                final = {"model": model, "created_at": "2026-01-01T00:00:00Z", "message": {"role": "assistant", "content": ""},
+                         "done": True, "done_reason": "stop", "total_duration": 1, "eval_count": 1, "prompt_eval_count": 1}
+                self.wfile.write((json.dumps(final) + "\n").encode())
+                self.wfile.flush()
 
             def _plain(self, text, request):
                 body = json.dumps({
@@ -101,7 +119,8 @@ class StubServer:
                 self.wfile.flush()
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        self.root = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.url = f"{self.root}/v1"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self):

@@ -155,3 +155,12 @@ def test_model_rewrites_a_follow_up_before_retrieval(settings):
     answer = Assistant(settings, chat_model=model).ask("Og når blir det endelig vedtatt?", history=["Når legger kommunedirektøren fram handlingsprogrammet?"])
     assert answer.question == "Når vedtar Asker kommunestyre handlingsprogrammet endelig?"
     assert answer.generator == "llm" and "14. desember" in answer.text
+
+
+def test_ollama_server_streaming(settings):
+    with StubServer("good") as stub:
+        ollama = make_settings(settings.data_dir, llm="ollama", llm_model="llama3.1:8b", llm_base_url=stub.root)
+        pieces = list(Assistant(ollama).ask_stream(QUESTION))
+    *text, answer = pieces
+    assert len(text) > 3 and answer.generator == "llm" and "79 millioner kroner" in answer.text
+    assert stub.requests[0]["model"] == "llama3.1:8b"
