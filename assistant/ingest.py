@@ -180,7 +180,8 @@ class Ingestor:
                     report.removed.extend(sorted(stale))
 
             keyword_root = self.settings.data_dir / "keyword" / self.settings.collection
-            if began or KeywordIndex.load(keyword_root) is None or KeywordIndex.load(keyword_root).generation != store.generation:
+            saved = None if began else KeywordIndex.load(keyword_root)
+            if saved is None or saved.generation != store.generation:
                 generation = uuid.uuid4().hex[:12]
                 records = [(cid, doc or "", meta) for cid, doc, meta in store.iter_all()]
                 KeywordIndex.build(generation, records).save(keyword_root)
