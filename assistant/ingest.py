@@ -198,7 +198,7 @@ class Ingestor:
         files: list[tuple[Path, Path]] = []
         for path in paths:
             try:
-                files.extend(discover([path]))
+                files.extend(discover([path], exclude=(self.settings.data_dir,)))
             except LoadError as exc:
                 report.failed.append((str(path), str(exc)))
             except OSError as exc:

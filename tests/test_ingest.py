@@ -158,3 +158,16 @@ def test_lovtidend_jsonl_goes_in_as_it_is(tmp_path, settings, embedder, shared):
     assert meta["url"] == first["lovdata_url"]
     assert meta["date_int"] == int(first["adoption_date"].replace("-", ""))
     assert meta["adoption_note"] == first["adoption_note"]
+
+
+def test_the_index_inside_an_ingested_folder_is_not_ingested(tmp_path, embedder):
+    folder = tmp_path / "arkiv"
+    folder.mkdir()
+    (folder / "vedtak.md").write_text("# Vedtak\n\nFormannskapet i Asker vedtok 3. mars 2020 å støtte tiltaket.", encoding="utf-8")
+    (folder / "løkke").mkdir()
+    (folder / "løkke" / "seg-selv").symlink_to(folder / "løkke")
+    inside = make_settings(folder / "data")
+    first = Ingestor(inside, embedder).run([folder])
+    second = Ingestor(inside, embedder).run([folder])
+    assert first.added == ["arkiv/vedtak.md"] and first.ok
+    assert second.unchanged == ["arkiv/vedtak.md"] and second.ok, second.failed

@@ -33,8 +33,10 @@ IGNORED_NAMES = {"manifest.json", "manifest.jsonl", ".gitkeep", ".DS_Store"}
 IGNORED_SUFFIXES = {".py", ".pyc"}
 
 
-def discover(paths: list[Path]) -> Iterator[tuple[Path, Path]]:
-    """Yield (file, root) for every file under the given paths, recursively, in a stable order."""
+def discover(paths: list[Path], exclude: tuple[Path, ...] = ()) -> Iterator[tuple[Path, Path]]:
+    """Yield (file, root) for every file under the given paths, recursively, in a stable order, skipping
+    the excluded folders (the index's own data dir when it lies inside a folder being ingested)."""
+    excluded = tuple(p.resolve() for p in exclude)
     for root in paths:
         if not root.exists():
             raise LoadError(f"{root}: no such file or directory")
@@ -42,6 +44,8 @@ def discover(paths: list[Path]) -> Iterator[tuple[Path, Path]]:
             yield root, root.parent
             continue
         for file in sorted(p for p in root.rglob("*") if p.is_file()):
+            if any(file.resolve().is_relative_to(folder) for folder in excluded):
+                continue
             if file.name in IGNORED_NAMES or file.suffix in IGNORED_SUFFIXES or any(part.startswith(".") for part in file.relative_to(root).parts):
                 continue
             yield file, root.parent
