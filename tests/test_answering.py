@@ -22,7 +22,8 @@ def test_demo_question_is_answered_with_a_citation(demo):
     assert "79 millioner kroner" in answer.text and "[1]" in answer.text
     citation = answer.citations[0]
     assert citation.doc_id == "corpus/asker-kommunestyret-2021-06-15.md"
-    assert "79 millioner kroner" in citation.quote and citation.quote in " ".join(citation.passage.split()) or citation.quote in citation.passage
+    assert "79 millioner kroner" in citation.quote
+    assert " ".join(citation.quote.split()) in " ".join(citation.passage.split())
     assert citation.body == "Asker kommunestyre" and citation.date == "2021-06-15" and citation.case_number == "PS 41/21"
 
 
@@ -80,7 +81,8 @@ def test_empty_question_is_a_clear_error(demo, question):
 
 
 def test_huge_and_stopword_questions_do_not_crash(demo):
-    assert demo.ask("hva " * 50_000).abstained in (True, False)
+    huge = demo.ask("hva " * 50_000)
+    assert huge.abstained and len(huge.question) <= 2000
     assert demo.ask("og i på det som er").abstained
 
 
