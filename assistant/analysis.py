@@ -76,9 +76,8 @@ def split_sentences(text: str, base: int = 0) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     cursor = 0
     for match in SENTENCE_SPLIT.finditer(text):
-        before = text[max(cursor, match.start() - 6):match.start()].lower()
         if match.group(0).strip() == "" and (
-            re.search(ABBREVIATION_END, text[max(cursor, match.start() - 10):match.start()].lower())
+            ABBREVIATION_END.search(text[max(cursor, match.start() - 10):match.start()].lower())
             # "§ 3. Tekst" and a numbered item "1. Søknadsplikt" keep their number; "nr. 82. Vedtatt" splits.
             or re.search(r"§\s*\d+\s?[a-z]?\.$", text[max(cursor, match.start() - 8):match.start()])
             or re.fullmatch(r"\d{1,2}[a-z]?\.", text[cursor:match.start()].strip())

@@ -66,7 +66,7 @@ class Chunker:
         for span in merged:
             final.extend(self._fit_embedder(text, span, header))
         chunks = []
-        for index, span in enumerate(final):
+        for span in final:
             start, end = _trim(text, span.start, span.end)
             if start >= end:
                 continue

@@ -131,9 +131,8 @@ class Verifier:
         self.min_similarity = min_similarity
         self.min_overlap = min_overlap
 
-    def scores(self, sentence: str, passages: list[str], index: KeywordIndex | None = None,
-               need_similarity: bool = True) -> tuple[bool, float, float]:
-        """(numbers all found, weighted word overlap, best cosine; 0.0 when not needed)."""
+    def lexical(self, sentence: str, passages: list[str], index: KeywordIndex | None = None) -> tuple[bool, float]:
+        """(every number of the sentence is in the passages, rarity-weighted share of its words found)."""
         claim = MARKER.sub("", sentence)
         source = " ".join(passages)
         digits_in_source = {n.replace(",", ".") for n in NUMBER.findall(source)}
@@ -142,21 +141,18 @@ class Verifier:
         present = set(analyze(source))
         weight = (lambda w: index.idf(w)) if index is not None else (lambda w: 1.0)
         total = sum(weight(w) for w in words)
-        overlap = sum(weight(w) for w in words if w in present) / total if total else 1.0
-        similarity = 0.0
-        if need_similarity:
-            vector = self.embedder.embed_query(claim)
-            similarity = max(float(np.dot(vector, v)) for v in self.embedder.embed_passages(passages))
-        return numbers_ok, overlap, similarity
+        return numbers_ok, (sum(weight(w) for w in words if w in present) / total if total else 1.0)
+
+    def similarity(self, sentence: str, passages: list[str]) -> float:
+        vector = self.embedder.embed_query(MARKER.sub("", sentence))
+        return max(float(np.dot(vector, v)) for v in self.embedder.embed_passages(passages))
 
     def supported(self, sentence: str, passages: list[str], index: KeywordIndex | None = None) -> bool:
-        numbers_ok, overlap, _ = self.scores(sentence, passages, index, need_similarity=False)
+        numbers_ok, overlap = self.lexical(sentence, passages, index)
         if not numbers_ok:
             return False
-        if overlap >= self.min_overlap:
-            return True
         # Only a paraphrase pays for embedding the sentence and its passages.
-        return self.scores(sentence, passages, index)[2] >= self.min_similarity
+        return overlap >= self.min_overlap or self.similarity(sentence, passages) >= self.min_similarity
 
 
 class LLMAnswerer:

@@ -17,7 +17,7 @@ from .chunking import Chunker
 from .config import Settings
 from .documents import Chunk, Document, context_header
 from .embedding import Embedder, get_embedder
-from .errors import AssistantError, LoadError, LockedError
+from .errors import LoadError, LockedError
 from .keyword import KeywordIndex, forget_cached
 from .loaders import default_doc_id, discover, load_file
 from .metadata import CASE_NUMBER, enrich

@@ -40,12 +40,20 @@ class KeywordIndex:
     _doc_position: dict[str, int] = field(default_factory=dict)
     _chunk_doc_index: np.ndarray | None = None
     _places: dict[str, set[str]] | None = None
+    _doc_chunks: dict[str, list[str]] = field(default_factory=dict)
     _place_pattern: re.Pattern | None = None
     _naming: dict[str, set[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._doc_position = {doc_id: i for i, doc_id in enumerate(self.doc_ids)}
         self._chunk_doc_index = np.array([self._doc_position[d] for d in self.chunk_docs], dtype=np.int64)
+        self._doc_chunks = {}
+        for chunk_id, doc_id in zip(self.chunk_ids, self.chunk_docs):
+            self._doc_chunks.setdefault(doc_id, []).append(chunk_id)
+
+    def chunks_of(self, doc_id: str) -> list[str]:
+        "The document's chunk ids in reading order."
+        return self._doc_chunks.get(doc_id, [])
 
     # ---- building ------------------------------------------------------------------------------
     @classmethod
@@ -59,7 +67,7 @@ class KeywordIndex:
         docs: dict[str, dict[str, Any]] = {}
         doc_texts: dict[str, list[str]] = {}
         chunk_tokens = []
-        for chunk_id, text, meta in records:
+        for _, text, meta in records:
             doc_id = meta["doc_id"]
             if doc_id not in docs:
                 docs[doc_id] = {k: meta[k] for k in DOC_FIELDS if k in meta}

@@ -3,7 +3,6 @@ reciprocal rank and ranked as documents, each with its best passages. Also a Lan
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -203,7 +202,7 @@ class HybridRetriever:
         candidates = [c for c in chunk_rrf if chunk_doc.get(c) == doc_id]
         candidates.sort(key=lambda c: -chunk_rrf[c])
         # Then the document's other chunks in reading order (all of them when it was found only as a whole).
-        candidates += [c for c, d in zip(index.chunk_ids, index.chunk_docs) if d == doc_id and c not in candidates]
+        candidates += [c for c in index.chunks_of(doc_id) if c not in candidates]
         chosen = candidates[:limit]
         missing = [c for c in chosen if c not in chunk_cache]
         chunk_cache.update(self.store.get(missing))

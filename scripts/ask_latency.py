@@ -38,7 +38,7 @@ def main() -> None:
             timings.append((time.perf_counter() - t0) * 1000)
     stats = assistant.stats()
     print(f"index: {stats['documents']} documents, {stats['chunks']} chunks; machine: {platform.processor() or platform.machine()}")
-    print(f"| asks | cold start to first answer | p50 ms | p95 ms | p99 ms |\n|---|---|---|---|---|")
+    print("| asks | cold start to first answer | p50 ms | p95 ms | p99 ms |\n|---|---|---|---|---|")
     print(f"| {len(timings)} | {cold:.1f} s | {percentile(timings, 0.5):.0f} | {percentile(timings, 0.95):.0f} | {percentile(timings, 0.99):.0f} |")
 
 

@@ -32,9 +32,9 @@ def main() -> None:
             gold = [p.text for h in hits if h.doc_id in item.gold for p in h.passages if " ".join(evidence.split()) in " ".join(p.text.split())]
             other = next((h for h in hits if h.doc_id not in item.gold and h.passages), None)
             if gold:
-                pairs.append((True, verifier.scores(evidence, gold[:1], index)))
+                pairs.append((True, (*verifier.lexical(evidence, gold[:1], index), verifier.similarity(evidence, gold[:1]))))
             if other:
-                pairs.append((False, verifier.scores(evidence, [other.passages[0].text], index)))
+                pairs.append((False, (*verifier.lexical(evidence, [other.passages[0].text], index), verifier.similarity(evidence, [other.passages[0].text]))))
     print(f"{sum(p for p, _ in pairs)} supported, {sum(not p for p, _ in pairs)} unsupported pairs")
     print("| min overlap | min similarity | accuracy | supported kept | unsupported flagged |\n|---|---|---|---|---|")
     rows = []

@@ -82,10 +82,12 @@ def test_one_enormous_sentence_is_cut_at_words():
 
 
 def test_pages_follow_offsets():
-    text = "Side en tekst.\n\nSide to tekst."
-    document = Document("d", text, "src", page_starts=[(1, 0), (2, text.index("Side to"))])
-    chunks = Chunker(target_tokens=16).split(document)
-    assert [c.page for c in chunks] == [1, 2] or [c.page for c in chunks] == [1]
+    first = "Kommunestyret behandlet årsrapporten og årsregnskapet for det første driftsåret."
+    second = "Formannskapet vedtok å justere budsjettet med om lag nitti millioner kroner."
+    text = f"{first}\n\n{second}"
+    document = Document("d", text, "src", page_starts=[(1, 0), (2, text.index(second))])
+    chunks = Chunker(target_tokens=30).split(document)  # each paragraph fits, both together do not
+    assert [(c.text, c.page) for c in chunks] == [(first, 1), (second, 2)]
 
 
 def test_rejects_silly_size():

@@ -8,7 +8,6 @@ import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel, GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
-from assistant.errors import AssistantError
 from assistant.ingest import Ingestor
 from assistant.service import Assistant
 
