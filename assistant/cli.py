@@ -193,7 +193,8 @@ def eval_(
     qa_file: Path = typer.Argument(..., help="QA set, one JSON object a line (council_dev.jsonl format)."),
     as_json: bool = typer.Option(False, "--json"),
     k: int = typer.Option(10, "--k"),
-    compare: bool = typer.Option(False, "--compare", help="Also rank with each retriever alone, on the same index."),
+    compare: bool = typer.Option(False, "--compare", help="Also rank with each retriever alone and with the baselines, on the same index."),
+    baselines: str = typer.Option("minilm,langchain,bare_chunks,header_chunks", "--baselines", help="Baselines for --compare (empty = none)."),
     no_answers: bool = typer.Option(False, "--no-answers", help="Retrieval metrics only."),
     out: Optional[Path] = typer.Option(None, "--out", help="Also write the JSON report here."),
 ):
@@ -204,12 +205,68 @@ def eval_(
     try:
         items = load_qa(qa_file)
         modes = ["bm25", "bm25_docs", "bm25_chunks", "dense", "dense+bm25_chunks"] if compare else []
-        report = evaluate(Assistant(_settings()), items, k=k, modes=modes, answers=not no_answers)
+        assistant = Assistant(_settings())
+        others = {}
+        if compare and baselines.strip():
+            from .baselines import make_baselines
+
+            typer.echo("[eval] preparing baselines (first run embeds their chunks; cached after)", err=True)
+            others = make_baselines(assistant, tuple(b.strip() for b in baselines.split(",") if b.strip()))
+        report = evaluate(assistant, items, k=k, modes=modes, answers=not no_answers, baselines=others)
     except AssistantError as exc:
         _fail(str(exc))
     if out:
         out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     typer.echo(json.dumps(report, ensure_ascii=False, indent=2) if as_json else format_report(report))
+
+
+@app.command()
+def bench(
+    corpus: list[Path] = typer.Option([], "--corpus", help="Files or folders to ingest (default: the Lovtidend set in ../shared, else corpus/)."),
+    map_: list[str] = typer.Option([], "--map", help="JSONL field mapping CANONICAL=FIELD, as for ingest."),
+    questions: Optional[Path] = typer.Option(None, "--questions", help="QA file whose questions time search/ask."),
+    sizes: str = typer.Option("2000,20000,100000", "--sizes", help="Index sizes in chunks for the query timings."),
+    parts: str = typer.Option("embedding,ingest,queries", "--parts", help="Which benchmarks to run."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write the Markdown report here (and the JSON beside it)."),
+    work_dir: Optional[Path] = typer.Option(None, "--work-dir", help="Where the benchmark's own indexes go (default: a temp dir)."),
+):
+    """Speed: matmul roofline, embedding per engine, ingestion phases, search/ask latency and memory by index size."""
+    from .benchmark import render, run
+    from .evaluation import load_qa
+
+    repo = Path(__file__).resolve().parent.parent
+    lovtidend = repo.parent / "shared" / "corpus" / "lovtidend" / "council_adopted.jsonl"
+    field_map = _parse_map(map_)
+    if not corpus:
+        corpus = [lovtidend] if lovtidend.exists() else [repo / "corpus"]
+        if lovtidend.exists() and not field_map:
+            field_map = {"date": "adoption_date", "body": "adopting_body", "url": "lovdata_url"}
+    qa = questions or repo.parent / "shared" / "eval" / "council_dev.jsonl"
+    try:
+        asked = [item.question for item in load_qa(qa)] if qa.exists() else [
+            "Hva vedtok kommunestyret om koronakompensasjon?", "Når er det båndtvang for hunder?", "Who decides opening hours?",
+        ]
+        size_list = [int(s) for s in sizes.split(",") if s.strip()]
+    except (AssistantError, ValueError) as exc:
+        _fail(str(exc))
+    command = " ".join(
+        ["assistant bench", *(f"--corpus {c}" for c in corpus), *(f"--map {m}" for m in map_),
+         *([f"--questions {questions}"] if questions else []), f"--sizes {sizes}", f"--parts {parts}",
+         *([f"--out {out}"] if out else [])]
+    )  # fmt: skip
+    try:
+        report = run(
+            corpus, _settings(), asked, field_map, size_list, tuple(p.strip() for p in parts.split(",")), work_dir,
+            progress=lambda message: typer.echo(f"[bench] {message}", err=True),
+        )
+    except AssistantError as exc:
+        _fail(str(exc))
+    report["command"] = command
+    markdown = render(report)
+    if out:
+        out.write_text(markdown + "\n", encoding="utf-8")
+        out.with_suffix(".json").write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    typer.echo(markdown)
 
 
 @app.command()

@@ -131,17 +131,21 @@ def answer_metrics(results: list[tuple[QAItem, Any, float]]) -> dict[str, float]
 
 
 def evaluate(assistant, items: list[QAItem], k: int = 10, modes: list[str] | None = None,
-             answers: bool = True, progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+             answers: bool = True, progress: Callable[[int, int], None] | None = None,
+             baselines: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Retrieval per mode of our retriever, then per baseline (objects with rank(question, k) -> doc ids)."""
     retriever = assistant.retriever
     report: dict[str, Any] = {"n": len(items), "answerable": sum(bool(i.gold) for i in items)}
     runs_by_mode: dict[str, dict[str, Any]] = {}
     per_question: list[dict[str, Any]] = []
-    for mode in ["hybrid", *(modes or [])]:
+    rankers = {mode: (lambda q, m=mode: [h.doc_id for h in retriever.search(q, k=k, mode=m)]) for mode in ["hybrid", *(modes or [])]}
+    rankers.update({name: (lambda q, b=baseline: b.rank(q, k)) for name, baseline in (baselines or {}).items()})
+    for mode, rank in rankers.items():
         runs, by_type = [], defaultdict(list)
         for item in items:
             if not item.gold:
                 continue
-            ranked = [h.doc_id for h in retriever.search(item.question, k=k, mode=mode)]
+            ranked = rank(item.question)
             runs.append((ranked, item.gold))
             by_type[item.type].append((ranked, item.gold))
             if mode == "hybrid":

@@ -25,6 +25,7 @@ from .store import ChromaStore
 
 ProgressCallback = Callable[[int, int, str], None]
 EMBED_BATCH_CHUNKS = 64
+PHASES = ("parse", "chunk", "embed", "write", "keyword")
 
 
 @dataclass
@@ -36,6 +37,16 @@ class IngestReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
     chunks_written: int = 0
     seconds: float = 0.0
+    # Where the time went: parse (read + metadata), chunk, embed, write (Chroma), keyword (BM25 rebuild).
+    timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(PHASES, 0.0))
+
+    @contextmanager
+    def timed(self, phase: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[phase] += time.perf_counter() - started
 
     @property
     def ok(self) -> bool:
@@ -46,6 +57,7 @@ class IngestReport:
             "added": len(self.added), "updated": len(self.updated), "unchanged": len(self.unchanged),
             "removed": len(self.removed), "failed": [{"input": n, "reason": r} for n, r in self.failed],
             "chunks_written": self.chunks_written, "seconds": round(self.seconds, 2),
+            "timings": {phase: round(value, 2) for phase, value in self.timings.items()},
         }
 
 
@@ -129,7 +141,8 @@ class Ingestor:
             to_write: list[tuple[Document, list[Chunk], str]] = []
             for file, root in files:
                 try:
-                    documents, problems = load_file(file, root, field_map)
+                    with report.timed("parse"):
+                        documents, problems = load_file(file, root, field_map)
                 except LoadError as exc:
                     report.failed.append((str(file), str(exc)))
                     continue
@@ -146,7 +159,8 @@ class Ingestor:
                         report.failed.append((str(file), f"duplicate document id '{document.id}' (already from {seen[document.id]})"))
                         continue
                     seen[document.id] = str(file)
-                    document.metadata = enrich(document.metadata, document.text, document.title, document.id)
+                    with report.timed("parse"):
+                        document.metadata = enrich(document.metadata, document.text, document.title, document.id)
                     content_hash = document.content_hash()
                     state = states.get(document.id)
                     if state is not None and state.complete and state.content_hash == content_hash:
@@ -156,8 +170,9 @@ class Ingestor:
 
             # Embedding is where the time goes: progress is counted in documents written.
             for done, (document, _, content_hash) in enumerate(to_write, start=1):
-                header = context_header({**document.metadata, "title": document.title})
-                chunks = self.chunker.split(document, header)
+                with report.timed("chunk"):
+                    header = context_header({**document.metadata, "title": document.title})
+                    chunks = self.chunker.split(document, header)
                 if not chunks:
                     report.failed.append((document.source, f"document '{document.id}' produced no text to index"))
                 else:
@@ -183,8 +198,9 @@ class Ingestor:
             saved = None if began else KeywordIndex.load(keyword_root)
             if saved is None or saved.generation != store.generation:
                 generation = uuid.uuid4().hex[:12]
-                records = [(cid, doc or "", meta) for cid, doc, meta in store.iter_all()]
-                KeywordIndex.build(generation, records).save(keyword_root)
+                with report.timed("keyword"):
+                    records = [(cid, doc or "", meta) for cid, doc, meta in store.iter_all()]
+                    KeywordIndex.build(generation, records).save(keyword_root)
                 store.end_write(
                     generation,
                     embedder=self.embedder.signature,
@@ -207,7 +223,8 @@ class Ingestor:
 
     def _write(self, store: ChromaStore, pending, states, report: IngestReport) -> None:
         texts = [context_header({**d.metadata, "title": d.title}) + c.text for d, chunks, _ in pending for c in chunks]
-        vectors = self.embedder.embed_passages(texts)
+        with report.timed("embed"):
+            vectors = self.embedder.embed_passages(texts)
         ids, documents, metadatas = [], [], []
         for document, chunks, content_hash in pending:
             for chunk in chunks:
@@ -218,12 +235,14 @@ class Ingestor:
         written = set(ids)
         previous = {cid for document, _, _ in pending if document.id in states for cid in states[document.id].chunk_ids}
         # Only after a crash can this version's ids already exist; clear them so ids are only ever added.
-        store.delete(sorted(previous & written))
-        store.add(ids, vectors, documents, metadatas)
+        with report.timed("write"):
+            store.delete(sorted(previous & written))
+            store.add(ids, vectors, documents, metadatas)
         report.chunks_written += len(ids)
         for document, _, _ in pending:
             (report.updated if document.id in states else report.added).append(document.id)
-        store.delete(sorted(previous - written))
+        with report.timed("write"):
+            store.delete(sorted(previous - written))
 
 
 def ingest(paths: list[Path], settings: Settings, **options) -> IngestReport:

@@ -155,6 +155,18 @@ class ChromaStore:
                 return
             offset += page
 
+    def iter_records(self, page: int = 2000) -> Iterator[tuple[str, str, dict, list[float]]]:
+        "Every chunk with its vector: (id, text, metadata, embedding)."
+        offset = 0
+        while True:
+            batch = self.collection.get(limit=page, offset=offset, include=["documents", "metadatas", "embeddings"])
+            if not batch["ids"]:
+                return
+            yield from zip(batch["ids"], batch["documents"], batch["metadatas"], list(batch["embeddings"]))
+            if len(batch["ids"]) < page:
+                return
+            offset += page
+
     def doc_states(self) -> dict[str, DocState]:
         states: dict[str, DocState] = {}
         for chunk_id, _, meta in self.iter_all(include=("metadatas",)):

