@@ -65,6 +65,7 @@ class Citation:
             "n": self.n, "doc_id": self.doc_id, "chunk_id": self.chunk_id, "title": self.title, "body": self.body,
             "date": self.date, "page": self.page, "quote": self.quote, "url": self.url,
             "case_number": self.case_number, "regulation_id": self.regulation_id,
+            "passage": self.passage, "section": self.section,
         }
 
 

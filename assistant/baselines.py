@@ -108,10 +108,10 @@ def chunk_600(text: str) -> list[str]:
 
 
 class ChunkRecipe:
-    def __init__(self, store: ChromaStore, embedder, cache: Path, header: bool):
+    def __init__(self, store: ChromaStore, embedder, cache: Path, header: bool, query_embedder=None):
         import bm25s
 
-        self.embedder = embedder
+        self.embedder = query_embedder or embedder
         self.chunk_docs, texts = [], []
         for doc_id, doc in _documents(store).items():
             prefix = f"{doc.get('title', '')}\n{doc.get('body', '')} {doc.get('date', '')}\n" if header else ""
@@ -142,13 +142,16 @@ BASELINES = ("minilm", "langchain", "bare_chunks", "header_chunks")
 
 
 def make_baselines(assistant, names: tuple[str, ...] = BASELINES) -> dict:
+    from .embedding import get_embedder
+
     retriever = assistant.retriever
     store, cache = retriever.store, assistant.settings.data_dir / "baselines"
+    passages = get_embedder(assistant.settings)  # the batch embedder (ingest's), questions use the retriever's
     makers = {
         "minilm": lambda: MiniLMDense(store, cache),
         "langchain": lambda: LangChainSimilarity(store, retriever.embedder),
-        "bare_chunks": lambda: ChunkRecipe(store, retriever.embedder, cache, header=False),
-        "header_chunks": lambda: ChunkRecipe(store, retriever.embedder, cache, header=True),
+        "bare_chunks": lambda: ChunkRecipe(store, passages, cache, header=False, query_embedder=retriever.embedder),
+        "header_chunks": lambda: ChunkRecipe(store, passages, cache, header=True, query_embedder=retriever.embedder),
     }
     unknown = [name for name in names if name not in makers]
     if unknown:

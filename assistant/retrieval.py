@@ -11,7 +11,7 @@ import numpy as np
 
 from .analysis import analyze
 from .config import Settings
-from .embedding import Embedder, get_embedder
+from .embedding import Embedder, get_query_embedder
 from .keyword import KeywordIndex, keyword_index_for
 from .metadata import CASE_NUMBER, REGULATION_ID, date_to_int
 from .store import ChromaStore
@@ -91,7 +91,7 @@ class HybridRetriever:
 
     def __init__(self, settings: Settings, store: ChromaStore | None = None, embedder: Embedder | None = None):
         self.settings = settings
-        self.embedder = embedder or get_embedder(settings)
+        self.embedder = embedder or get_query_embedder(settings)
         self.store = store or ChromaStore(settings, self.embedder.signature)
 
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 from typing import Any, Iterator
 
 from .answering import Answer, ExtractiveAnswerer
@@ -74,6 +75,37 @@ class Assistant:
             yield from self.answerer.stream(question, hits, self.retriever.index, filters)
         else:
             yield self.answerer.answer(question, hits, self.retriever.index, filters)
+
+    def facets(self) -> dict[str, list[str]]:
+        "The values the filters can take, most common first."
+        docs = self.retriever.index.docs.values()
+        def values(key: str) -> list[str]:
+            return [v for v, _ in Counter(str(m[key]) for m in docs if m.get(key)).most_common()]
+        return {"bodies": values("body"), "municipalities": values("municipality"), "doc_types": values("doc_type")}
+
+    def ingest_uploads(self, files: list[tuple[str, bytes]]) -> dict[str, Any]:
+        """Files sent from the page: each over the size limit or of an unknown format is refused by name;
+        the rest are saved under DATA_DIR/uploads and ingested like any other input."""
+        from .ingest import Ingestor
+        from .loaders import LOADERS
+
+        folder = self.settings.data_dir / "uploads"
+        folder.mkdir(parents=True, exist_ok=True)
+        saved, refused = [], []
+        for name, content in files:
+            safe = Path(name).name.replace("\x00", "") or "upload"
+            if len(content) > self.settings.upload_max_mb * 2**20:
+                refused.append({"input": safe, "reason": f"larger than {self.settings.upload_max_mb} MB"})
+            elif Path(safe).suffix.lower() not in LOADERS:
+                refused.append({"input": safe, "reason": f"unknown format (supported: {', '.join(sorted(LOADERS))})"})
+            else:
+                (folder / safe).write_bytes(content)
+                saved.append(folder / safe)
+        report = Ingestor(self.settings).run(saved).as_dict() if saved else {"added": 0, "updated": 0, "failed": []}
+        return {
+            "added": report["added"], "updated": report["updated"],
+            "failed": refused + report["failed"],
+        }
 
     def stats(self) -> dict[str, Any]:
         index = self.retriever.index

@@ -1,12 +1,15 @@
-"""The chat page through Streamlit's AppTest: it calls the library and shows document text as text."""
+"""The page through Streamlit's AppTest: it calls the library and shows document text as text."""
 
 from __future__ import annotations
+
+from datetime import date
 
 import pytest
 
 from .conftest import REPO
 
 APP = str(REPO / "ui" / "app.py")
+QUESTION = "Hvor mye ble Asker kompensert for koronautgiftene?"
 
 
 @pytest.fixture
@@ -21,19 +24,49 @@ def test_chat_answers_with_sources(app):
     app.run()
     assert not app.exception
     assert any("3 dokumenter" in t.value for t in app.sidebar.text)
-    app.chat_input[0].set_value("Hvor mye ble Asker kompensert for koronautgiftene?").run()
+    app.chat_input[0].set_value(QUESTION).run()
     assert not app.exception
     texts = [t.value for t in app.text]
     assert any("79 millioner kroner" in t and "[1]" in t for t in texts)
-    assert app.expander and app.expander[0].label.startswith("[1] Asker kommunestyre")
+    assert app.expander and app.expander[0].label.startswith("[1] ")
+    # The cited passage is shown with the quoted sentence highlighted, and a reference ready to copy.
+    assert any(":orange-background[" in m.value and "79 millioner kroner" in m.value for m in app.markdown)
+    assert any("Asker kommunestyre" in c.value and "15.06.2021" in c.value for c in app.code)
     assert len(app.session_state.history) == 1
 
 
-def test_abstention_is_shown(app):
+def test_abstention_says_what_was_searched(app):
     app.run()
     app.chat_input[0].set_value("Hva koster det å feste ei grav i Førde?").run()
     assert not app.exception
-    assert any("fant ikke" in t.value for t in app.text)
+    assert any("fant ikke" in i.value for i in app.info)
+    assert any("Søkte i: 3 dokumenter" in t.value for t in app.text)
+
+
+def test_a_date_filter_reaches_the_answer_and_is_offered_for_removal(app):
+    app.run()
+    app.sidebar.date_input(key="f_since").set_value(date(2030, 1, 1)).run()
+    app.chat_input[0].set_value(QUESTION).run()
+    assert not app.exception
+    assert any("fant ikke" in i.value for i in app.info)
+    assert any("since=2030-01-01" in t.value and "Prøv uten" in t.value for t in app.text)
+
+
+def test_search_lists_documents_with_csv_and_citations(app):
+    app.run()
+    app.text_input(key="search_query").set_value("koronakompensasjon").run()
+    assert not app.exception
+    titles = [m.value for m in app.markdown if m.value.startswith("**1.")]
+    assert titles, [m.value for m in app.markdown]
+    assert any("Asker" in c.value for c in app.code)
+    app.radio(key="search_sort").set_value("date").run()
+    assert not app.exception
+
+
+def test_english_interface(app):
+    app.run()
+    app.sidebar.radio(key="lang").set_value("en").run()
+    assert app.title[0].value == "Ask about council decisions"
 
 
 def test_generated_answer_through_the_page(demo_settings, monkeypatch):
@@ -48,7 +81,7 @@ def test_generated_answer_through_the_page(demo_settings, monkeypatch):
         monkeypatch.setenv("ASSISTANT_LLM_BASE_URL", stub.url)
         app = AppTest.from_file(APP, default_timeout=120)
         app.run()
-        app.chat_input[0].set_value("Hvor mye ble Asker kompensert for koronautgiftene?").run()
+        app.chat_input[0].set_value(QUESTION).run()
         assert stub.requests and stub.requests[0]["stream"] is True
     assert not app.exception
     assert app.session_state.history[0]["answer"]["generator"] == "llm"

@@ -1,41 +1,83 @@
-"""Minimal chat page: a thin caller of the library. Document text is always shown as plain text."""
+"""The page residents, journalists and staff use: chat, search, coverage. A thin caller of the library.
+
+Document text is never rendered as live HTML or Markdown: it goes through st.text, st.code or
+presentation.escape_markdown, and nothing here uses unsafe_allow_html.
+"""
 
 from __future__ import annotations
+
+from datetime import date
 
 import streamlit as st
 
 from assistant.answering import Answer
 from assistant.config import Settings, get_settings
 from assistant.errors import AssistantError
+from assistant.presentation import (
+    UI_TEXT, chat_markdown, escape_markdown, highlighted_passage, reference, results_csv, sort_results, timeline,
+)  # fmt: skip
+from assistant.retrieval import Filters
 from assistant.service import Assistant
 
-st.set_page_config(page_title="Kommunale vedtak – spør kildene", page_icon="🏛️", layout="centered")
+st.set_page_config(page_title="Kommunale vedtak – spør kildene", page_icon="🏛️", layout="wide")
 
 
 @st.cache_resource(show_spinner="Laster modell og indeks …")
 def load_assistant(settings_json: str) -> Assistant:
     # Once per server process and configuration: the embedding model and the keyword index are the slow
-    # part of a cold start.
+    # part of a cold start; every session and question shares them.
     return Assistant(Settings.model_validate_json(settings_json))
 
 
-def show_answer(answer: dict) -> None:
-    # The answer is built from document sentences: show it as text, never as Markdown or HTML.
-    st.text(answer["answer"])
+def note(text: str) -> None:
+    # Not st.caption: its faded grey fails WCAG 2.1 AA contrast (4.5:1) on a white page (axe color-contrast).
+    st.markdown(escape_markdown(text))
+
+
+def details(item: dict) -> str:
+    return " · ".join(
+        str(x) for x in (item.get("body"), item.get("date"), item.get("regulation_id") or item.get("case_number"),
+                         f"{W['page']} {item['page']}" if item.get("page") else None) if x
+    )  # fmt: skip
+
+
+def show_sources(answer: dict) -> None:
     for citation in answer["citations"]:
-        label = f"[{citation['n']}] {citation['title']}"
-        with st.expander(label):
-            details = " · ".join(str(x) for x in (citation.get("body"), citation.get("date"),
-                                                  citation.get("regulation_id") or citation.get("case_number"),
-                                                  f"side {citation['page']}" if citation.get("page") else None) if x)
-            st.caption(details)
-            st.text(citation["quote"])
+        with st.expander(f"[{citation['n']}] {citation['title']}"):
+            note(details(citation))
+            note(W["passage"])
+            st.markdown(highlighted_passage(citation.get("passage") or citation["quote"], citation["quote"]))
+            st.code(reference(citation), language=None, wrap_lines=True)
             if citation.get("url"):
-                st.link_button("Åpne originalen", citation["url"])
+                st.link_button(W["open"], citation["url"])
 
 
-st.title("Spør om kommunale vedtak")
-st.caption("Svar hentes ordrett fra dokumentene, med kildehenvisning. Finner den ikke noe, sier den det.")
+def show_answer(answer: dict) -> None:
+    if answer["abstained"]:
+        st.info(W["not_found"])
+        searched = answer.get("searched", {})
+        st.text(f"{W['searched']}: {searched.get('documents_in_index', '?')} {W['documents']}; filter: {searched.get('filters', 'none')}")
+        if searched.get("filters", "none") != "none":
+            st.text(W["suggest_filters"].format(filters=searched["filters"]))
+        if searched.get("nearest"):
+            note(W["related"])
+            for near in searched["nearest"]:
+                st.text(f"• {near['title']} ({near['doc_id']})")
+        return
+    # The answer is built from document sentences: shown as text, never as Markdown or HTML.
+    st.text(answer["answer"])
+    show_sources(answer)
+
+
+def current_filters() -> Filters:
+    return Filters(
+        body=st.session_state.get("f_body") or None,
+        municipality=st.session_state.get("f_municipality") or None,
+        doc_type=st.session_state.get("f_doc_type") or None,
+        since=st.session_state.get("f_since"),
+        until=st.session_state.get("f_until"),
+    )
+
 
 try:
     assistant = load_assistant(get_settings().model_dump_json())
@@ -45,42 +87,110 @@ except AssistantError as exc:
     st.stop()
 
 with st.sidebar:
-    st.subheader("Indeksen")
-    st.text(f"{info['documents']} dokumenter, {info['chunks']} tekstbiter")
-    st.text(f"Datoer: {info['date_range'][0]} – {info['date_range'][1]}")
-    st.text(f"Sist oppdatert: {info['last_ingest']}")
+    language = st.radio("Språk / Language", ["nb", "en"], format_func={"nb": "Norsk", "en": "English"}.get, horizontal=True, key="lang")
+    W = UI_TEXT[language]
+    st.subheader(W["filters"])
+    choices = assistant.facets()
+    st.selectbox(W["body"], [""] + choices["bodies"], format_func=lambda v: v or W["any"], key="f_body")
+    st.selectbox(W["municipality"], [""] + choices["municipalities"], format_func=lambda v: v or W["any"], key="f_municipality")
+    st.selectbox(W["doc_type"], [""] + choices["doc_types"], format_func=lambda v: v or W["any"], key="f_doc_type")
+    first, last = (date.fromisoformat(d[:10]) if d else None for d in info["date_range"])
+    updated = (info["last_ingest"] or "–").replace("T", " ").replace("+00:00", " UTC")
+    bounds = {"min_value": date(1900, 1, 1), "max_value": date(2100, 12, 31), "format": "DD.MM.YYYY"}
+    st.date_input(W["since"], value=None, key="f_since", **bounds)
+    st.date_input(W["until"], value=None, key="f_until", **bounds)
+    st.divider()
+    st.text(f"{info['documents']} {W['documents']}, {info['chunks']} {W['chunks']}")
+    st.text(f"{W['dates']}: {first or '–'} – {last or '–'}")
+    st.text(f"{W['updated']}: {updated}")
+
+st.title(W["title"])
+note(W["caption"])
+filters = current_filters()
+chat_tab, search_tab, about_tab = st.tabs([W["chat"], W["search"], W["about"]])
 
 if "history" not in st.session_state:
     st.session_state.history = []
 
-for turn in st.session_state.history:
-    with st.chat_message("user"):
-        st.text(turn["question"])
-    with st.chat_message("assistant"):
-        show_answer(turn["answer"])
+with chat_tab:
+    # Messages go in a container made before the input, so the input stays below the conversation.
+    conversation = st.container()
+    question = st.chat_input(W["ask_placeholder"])
+    with conversation:
+        for turn in st.session_state.history:
+            with st.chat_message("user"):
+                st.text(turn["question"])
+            with st.chat_message("assistant"):
+                show_answer(turn["answer"])
+    if question:
+        with conversation:
+            with st.chat_message("user"):
+                st.text(question)
+            with st.chat_message("assistant"):
+                try:
+                    final, streamed, live = None, "", st.empty()
+                    with st.status(W["searching"], expanded=False) as status:
+                        earlier = [turn["answer"]["question"] for turn in st.session_state.history]
+                        for piece in assistant.ask_stream(question, filters=filters, history=earlier):
+                            if isinstance(piece, Answer):
+                                final = piece
+                            else:
+                                # A generated answer appears as it is written; as plain text, since it may echo documents.
+                                streamed += piece
+                                live.text(streamed)
+                        status.update(label=f"{W['searched']} {final.searched.get('documents_in_index', '?')} {W['documents']}", state="complete")
+                    live.empty()
+                    answer = final.as_json()
+                except AssistantError as exc:
+                    st.warning(str(exc))
+                else:
+                    show_answer(answer)
+                    st.session_state.history.append({"question": question, "answer": answer})
+    if st.session_state.history:
+        st.download_button(W["export"], chat_markdown(st.session_state.history, language), file_name="samtale.md", mime="text/markdown")
 
-question = st.chat_input("Spør om et vedtak, f.eks. «Hvor mye ble Asker kompensert for koronautgiftene?»")
-if question:
-    with st.chat_message("user"):
-        st.text(question)
-    with st.chat_message("assistant"):
+with search_tab:
+    query = st.text_input(W["query"], key="search_query")
+    order = st.radio(W["sort"], ["relevance", "date"], format_func={"relevance": W["relevance"], "date": W["newest"]}.get, horizontal=True, key="search_sort")
+    if query.strip():
         try:
-            final = None
-            streamed = ""
-            live = st.empty()
-            with st.spinner("Søker i kildene …"):
-                earlier = [turn["answer"]["question"] for turn in st.session_state.history]
-                for piece in assistant.ask_stream(question, history=earlier):
-                    if isinstance(piece, Answer):
-                        final = piece
-                    else:
-                        # A generated answer appears as it is written; as plain text, since it may echo documents.
-                        streamed += piece
-                        live.text(streamed)
-            live.empty()
-            answer = final.as_json()
+            results = sort_results(assistant.search(query, k=30, filters=filters), order)
         except AssistantError as exc:
             st.warning(str(exc))
+            results = []
+        if not results:
+            st.info(W["no_results"])
         else:
-            show_answer(answer)
-            st.session_state.history.append({"question": question, "answer": answer})
+            st.download_button(W["download_csv"], results_csv(results), file_name="vedtak.csv", mime="text/csv")
+            years = timeline(results)
+            if len(years) > 1:
+                note(W["timeline"])
+                st.bar_chart([{"år": str(y["year"]), W["documents"]: y["count"]} for y in years], x="år", y=W["documents"], height=160)
+            for row in results:
+                with st.container(border=True):
+                    st.markdown(f"**{row['rank']}. {escape_markdown(row['title'] or row['doc_id'])}**")
+                    note(details(row))
+                    st.text(row["text"][:500] + ("…" if len(row["text"]) > 500 else ""))
+                    st.code(reference(row), language=None, wrap_lines=True)
+                    if row.get("url"):
+                        st.link_button(W["open"], row["url"])
+
+with about_tab:
+    st.text(f"{info['documents']} {W['documents']}, {info['chunks']} {W['chunks']}")
+    st.text(f"{W['dates']}: {first or '–'} – {last or '–'}")
+    st.text(f"{W['updated']}: {updated}")
+    note(W["bodies"])
+    st.dataframe([{W["body"]: body, W["documents"]: count} for body, count in info["bodies"].items()], hide_index=True)
+    if assistant.settings.allow_upload:
+        st.subheader(W["upload"])
+        files = st.file_uploader(W["upload"], accept_multiple_files=True, label_visibility="collapsed")
+        if files and st.button(W["upload"], type="primary"):
+            try:
+                report = assistant.ingest_uploads([(f.name, f.getvalue()) for f in files])
+            except AssistantError as exc:
+                st.error(str(exc))
+                report = {"added": 0, "updated": 0, "failed": []}
+            if report["added"] or report["updated"]:
+                st.success(W["upload_done"].format(n=report["added"] + report["updated"]))
+            for failure in report["failed"]:
+                st.error(f"{W['upload_failed']}: {failure['input']}: {failure['reason']}")

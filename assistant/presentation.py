@@ -1,0 +1,144 @@
+"""How answers and results are shown and exported, kept out of the UI so it stays thin and testable.
+
+Document text is untrusted: it reaches the page only as text or as Markdown in which every character
+Markdown, Streamlit or HTML could act on is escaped, so a document holding `<script>`, an image link or
+`:red[...]` shows those characters and nothing else.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date
+from typing import Any, Iterable
+
+# Every character CommonMark, GitHub's extensions (autolinks, tables, strikethrough) or Streamlit
+# (:color[...] directives, $...$ maths) acts on; commas, quotes and slashes stay readable in exports.
+_PUNCTUATION = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~:$&=])")
+
+UI_TEXT = {
+    "nb": {
+        "title": "Spør om kommunale vedtak",
+        "caption": "Svar hentes ordrett fra dokumentene, med kildehenvisning. Finner den ikke noe, sier den det.",
+        "chat": "Spør", "search": "Søk i vedtak", "about": "Om kildene",
+        "ask_placeholder": "Spør om et vedtak, f.eks. «Hvor mye ble Asker kompensert for koronautgiftene?»",
+        "searching": "Søker i kildene …", "searched": "Søkte i", "done": "Ferdig", "sources": "Kilder",
+        "open": "Åpne originalen", "not_found": "Jeg fant ikke noe vedtak om dette.",
+        "suggest_filters": "Prøv uten filtrene i sidepanelet: {filters}.",
+        "related": "Nærmeste dokumenter", "filters": "Filtre", "body": "Organ", "municipality": "Kommune",
+        "doc_type": "Dokumenttype", "since": "Fra dato", "until": "Til dato", "any": "(alle)",
+        "query": "Søkeord, tittel eller saksnummer", "sort": "Sorter etter", "relevance": "relevans", "newest": "nyeste først",
+        "download_csv": "Last ned listen (CSV)", "timeline": "Tidslinje", "cite": "Kopier kildehenvisning",
+        "export": "Last ned samtalen (Markdown)", "no_results": "Ingen treff.",
+        "documents": "dokumenter", "chunks": "tekstbiter", "dates": "Datoer", "updated": "Sist oppdatert",
+        "bodies": "Organer", "upload": "Legg til dokumenter", "upload_done": "Lagt inn: {n}", "upload_failed": "Ikke lagt inn",
+        "language": "Språk", "passage": "Utdrag (det siterte er uthevet)", "page": "side",
+    },
+    "en": {
+        "title": "Ask about council decisions",
+        "caption": "Answers are quoted from the documents, with citations. When nothing is found, it says so.",
+        "chat": "Ask", "search": "Search decisions", "about": "About the sources",
+        "ask_placeholder": "Ask about a decision, e.g. “How much was Asker compensated for corona costs?”",
+        "searching": "Searching the sources …", "searched": "Searched", "done": "Done", "sources": "Sources",
+        "open": "Open the original", "not_found": "I found no decision about this.",
+        "suggest_filters": "Try without the sidebar filters: {filters}.",
+        "related": "Nearest documents", "filters": "Filters", "body": "Body", "municipality": "Municipality",
+        "doc_type": "Document type", "since": "From", "until": "To", "any": "(any)",
+        "query": "Words, title or case number", "sort": "Sort by", "relevance": "relevance", "newest": "newest first",
+        "download_csv": "Download the list (CSV)", "timeline": "Timeline", "cite": "Copy citation",
+        "export": "Download the conversation (Markdown)", "no_results": "No results.",
+        "documents": "documents", "chunks": "passages", "dates": "Dates", "updated": "Last updated",
+        "bodies": "Bodies", "upload": "Add documents", "upload_done": "Added: {n}", "upload_failed": "Not added",
+        "language": "Language", "passage": "Passage (the quoted part highlighted)", "page": "page",
+    },
+}
+
+
+def escape_markdown(text: str) -> str:
+    escaped = _PUNCTUATION.sub(r"\\\1", text or "")
+    # Markdown joins single line breaks; a document's lines are kept as they were.
+    return escaped.replace("\r", "").replace("\n", "  \n")
+
+
+def highlighted_passage(passage: str, quote: str) -> str:
+    """The passage as safe Markdown with each quoted sentence marked; the quote's pieces are found verbatim."""
+    spans: list[tuple[int, int]] = []
+    for piece in re.split(r"\s*(?:…|\.\.\.)\s*", quote or ""):
+        piece = piece.strip()
+        if len(piece) < 8:
+            continue
+        start = passage.find(piece)
+        if start >= 0:
+            spans.append((start, start + len(piece)))
+    spans.sort()
+    out, cursor = [], 0
+    for start, end in spans:
+        if start < cursor:
+            continue
+        out.append(escape_markdown(passage[cursor:start]))
+        # A highlighted span stays on one line: Streamlit's directive does not cross paragraph breaks.
+        out.append(":orange-background[" + escape_markdown(" ".join(passage[start:end].split())) + "]")
+        cursor = end
+    out.append(escape_markdown(passage[cursor:]))
+    return "".join(out)
+
+
+def norwegian_date(value: str | None) -> str:
+    try:
+        return date.fromisoformat(str(value)[:10]).strftime("%d.%m.%Y")
+    except (TypeError, ValueError):
+        return str(value or "")
+
+
+def reference(item: dict[str, Any]) -> str:
+    "A reference as Norwegian archives write one: body, «title», date, id, url."
+    ident = item.get("regulation_id") or item.get("case_number") or item.get("doc_id")
+    parts = [item.get("body"), f"«{item.get('title') or item.get('doc_id')}»", norwegian_date(item.get("date")), ident]
+    text = ", ".join(str(p) for p in parts if p)
+    return text + (f". {item['url']}" if item.get("url") else ".")
+
+
+CSV_FIELDS = ("rank", "title", "body", "date", "municipality", "doc_type", "regulation_id", "case_number", "page", "url", "doc_id", "score", "text")
+
+
+def results_csv(results: Iterable[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, extrasaction="ignore")
+    writer.writeheader()
+    for row in results:
+        # A cell starting with = + - @ is a formula to a spreadsheet; a document must not run one.
+        writer.writerow({k: ("'" + v if isinstance(v, str) and v[:1] in "=+-@" else v) for k, v in row.items()})
+    return buffer.getvalue()
+
+
+def sort_results(results: list[dict[str, Any]], by: str) -> list[dict[str, Any]]:
+    if by == "date":
+        return sorted(results, key=lambda r: str(r.get("date") or ""), reverse=True)
+    return sorted(results, key=lambda r: r["rank"])
+
+
+def timeline(results: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    "Decisions per year, oldest first, for a chart."
+    years: dict[int, int] = {}
+    for row in results:
+        year = str(row.get("date") or "")[:4]
+        if year.isdigit():
+            years[int(year)] = years.get(int(year), 0) + 1
+    return [{"year": year, "count": years[year]} for year in sorted(years)]
+
+
+def chat_markdown(turns: list[dict[str, Any]], language: str = "nb") -> str:
+    "The conversation with every answer's sources; document text escaped so the export renders as written."
+    words = UI_TEXT[language]
+    lines = [f"# {words['title']}", ""]
+    for turn in turns:
+        answer = turn["answer"]
+        lines += [f"**{escape_markdown(turn['question'])}**", "", escape_markdown(answer["answer"]), ""]
+        if answer["citations"]:
+            lines.append(f"{words['sources']}:")
+            for citation in answer["citations"]:
+                lines.append(f"{citation['n']}. {escape_markdown(reference(citation))}")
+                lines.append(f"   > {escape_markdown(citation['quote'])}")
+            lines.append("")
+    return "\n".join(lines)
