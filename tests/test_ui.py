@@ -86,3 +86,50 @@ def test_generated_answer_through_the_page(demo_settings, monkeypatch):
     assert not app.exception
     assert app.session_state.history[0]["answer"]["generator"] == "llm"
     assert any("79 millioner kroner" in t.value and "[" in t.value for t in app.text)
+
+
+def test_follow_up_question_uses_the_conversation(lovtidend_settings, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(lovtidend_settings.data_dir))
+    app = AppTest.from_file(APP, default_timeout=180)
+    app.run()
+    app.chat_input[0].set_value("Kan butikkene i Hurum ha åpent på søndager før jul?").run()
+    app.chat_input[0].set_value("Og i Røyken?").run()
+    assert not app.exception
+    follow = app.session_state.history[1]["answer"]
+    assert follow["question"] == "Kan butikkene i Røyken ha åpent på søndager før jul?"
+    assert follow["citations"][0]["doc_id"] in {"FOR-1988-12-01-960", "FOR-1998-06-25-766"}
+
+
+def test_upload_is_off_by_default_and_reports_each_file(demo_settings, monkeypatch, tmp_path):
+    from streamlit.testing.v1 import AppTest
+
+    from assistant.ingest import Ingestor
+    from assistant.service import Assistant
+
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(demo_settings.data_dir))
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.run()
+    assert not any(s.value == "Legg til dokumenter" for s in app.subheader)
+
+    # Staff deployment: a copy of the demo index with uploads on.
+    settings = demo_settings.model_copy(update={"data_dir": tmp_path / "data", "allow_upload": True, "upload_max_mb": 1})
+    Ingestor(settings).run([REPO / "corpus"])
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("ASSISTANT_ALLOW_UPLOAD", "true")
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.run()
+    assert any(s.value == "Legg til dokumenter" for s in app.subheader)
+
+    assistant = Assistant(settings)
+    report = assistant.ingest_uploads([
+        ("vedtak.txt", "Formannskapet i Asker vedtok å støtte Holmen båtforening med 20 000 kroner.".encode("cp1252")),
+        ("stor.txt", b"a" * (2 * 2**20)),
+        ("virus.exe", b"MZ"),
+        ("skadet.pdf", b"%PDF-1.4 truncated"),
+    ])
+    reasons = {f["input"].rsplit("/", 1)[-1]: f["reason"] for f in report["failed"]}
+    assert report["added"] == 1
+    assert "larger than 1 MB" in reasons["stor.txt"] and "unknown format" in reasons["virus.exe"] and "skadet.pdf" in reasons
+    assert any("Holmen" in r["text"] for r in assistant.search("Holmen båtforening støtte"))
