@@ -24,7 +24,10 @@ def test_rates_and_roofline_share_by_hand():
     run = EmbeddingRun("x", chunks=100, tokens=10_000, seconds=4.0, flops_per_token=40e6)
     row = run.as_dict({"fp32": 200.0, "bf16": 0.0})
     assert row["chunks_per_s"] == 25.0 and row["tokens_per_s"] == 2500
-    assert row["gflops"] == 100.0 and row["share_fp32"] == 0.5 and row["share_bf16"] is None
+    assert row["gflops"] == 100.0 and row["share_of_roofline"] == 0.5 and row["precision"] == "fp32"
+    bf16 = EmbeddingRun("y", chunks=100, tokens=10_000, seconds=4.0, flops_per_token=40e6, precision="bf16")
+    assert bf16.as_dict({"fp32": 200.0, "bf16": 400.0})["share_of_roofline"] == 0.25
+    assert bf16.as_dict({"fp32": 200.0, "bf16": 0.0})["share_of_roofline"] is None
 
 
 def test_scaled_copy_repeats_whole_documents_under_new_ids(demo_settings, tmp_path):
