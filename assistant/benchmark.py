@@ -284,7 +284,7 @@ def run(
         runs = []
         for name in engines:
             progress(f"embedding speed: {name}")
-            # bf16 without hardware support is ~50x slower: a small sample tells the same story.
+            # bf16 without hardware support is ~5x slower: a small sample tells the same story.
             sample = texts[:32] if name == "e5-bf16" and "avx512_bf16" not in report["machine"]["flags"] else texts
             runs.extend(embedding_speed(sample, {name: makers[name]()}))
         report["embedding"] = [r.as_dict(report["roofline"]) for r in runs]
