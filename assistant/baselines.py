@@ -146,12 +146,15 @@ def make_baselines(assistant, names: tuple[str, ...] = BASELINES) -> dict:
 
     retriever = assistant.retriever
     store, cache = retriever.store, assistant.settings.data_dir / "baselines"
-    passages = get_embedder(assistant.settings)  # the batch embedder (ingest's), questions use the retriever's
+
+    def passages():  # the batch embedder (ingest's), loaded only by the baselines that embed; questions use the retriever's
+        return get_embedder(assistant.settings)
+
     makers = {
         "minilm": lambda: MiniLMDense(store, cache),
         "langchain": lambda: LangChainSimilarity(store, retriever.embedder),
-        "bare_chunks": lambda: ChunkRecipe(store, passages, cache, header=False, query_embedder=retriever.embedder),
-        "header_chunks": lambda: ChunkRecipe(store, passages, cache, header=True, query_embedder=retriever.embedder),
+        "bare_chunks": lambda: ChunkRecipe(store, passages(), cache, header=False, query_embedder=retriever.embedder),
+        "header_chunks": lambda: ChunkRecipe(store, passages(), cache, header=True, query_embedder=retriever.embedder),
     }
     unknown = [name for name in names if name not in makers]
     if unknown:

@@ -202,9 +202,13 @@ def query_latency(settings: Settings, questions: list[str], repeats: int = 2) ->
     return result
 
 
+def _environment(settings: Settings) -> dict[str, str]:
+    return {**os.environ, "ASSISTANT_DATA_DIR": str(settings.data_dir), "ASSISTANT_MODEL_CACHE_DIR": str(settings.model_cache_dir)}
+
+
 def query_latency_in_subprocess(settings: Settings, questions: list[str], repeats: int) -> dict:
     "A fresh process per size, so peak memory belongs to that size alone."
-    env = {**os.environ, "ASSISTANT_DATA_DIR": str(settings.data_dir), "ASSISTANT_MODEL_CACHE_DIR": str(settings.model_cache_dir)}
+    env = _environment(settings)
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump({"questions": questions, "repeats": repeats}, handle)
     try:
@@ -221,7 +225,7 @@ def query_latency_in_subprocess(settings: Settings, questions: list[str], repeat
 
 def cold_start(settings: Settings, question: str) -> float:
     "Seconds from starting `assistant ask` to its answer: imports, model and index load, one question."
-    env = {**os.environ, "ASSISTANT_DATA_DIR": str(settings.data_dir), "ASSISTANT_MODEL_CACHE_DIR": str(settings.model_cache_dir)}
+    env = _environment(settings)
     executable = shutil.which("assistant", path=str(Path(sys.executable).parent)) or "assistant"
     started = time.perf_counter()
     done = subprocess.run([executable, "ask", "--json", question], env=env, capture_output=True, text=True)
@@ -233,20 +237,16 @@ def cold_start(settings: Settings, question: str) -> float:
 def sample_passages(paths: list[Path], settings: Settings, field_map: dict[str, str] | None, n: int) -> list[str]:
     "n chunks as ingest embeds them (context header + text), from a seeded sample of the documents."
     from .chunking import Chunker
-    from .documents import context_header
     from .embedding import get_embedder
-    from .loaders import discover, load_file
-    from .metadata import enrich
+    from .ingest import passages, readable_documents
 
     embedder = get_embedder(settings)
     chunker = Chunker(settings.chunk_tokens, embedder.max_tokens, embedder.count_tokens)
-    documents = [d for file, root in discover(paths) for d in load_file(file, root, field_map)[0]]
+    documents = list(readable_documents(paths, field_map))
     random.Random(0).shuffle(documents)
     texts: list[str] = []
     for document in documents:
-        document.metadata = enrich(document.metadata, document.text, document.title, document.id)
-        header = context_header({**document.metadata, "title": document.title})
-        texts.extend(header + chunk.text for chunk in chunker.split(document, header))
+        texts.extend(text for _, text in passages(document, chunker))
         if len(texts) >= n:
             break
     return texts[:n]

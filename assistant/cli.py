@@ -274,12 +274,17 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Opt
     """Start the chat page."""
     import subprocess
 
+    raise typer.Exit(subprocess.call(page_command(host, port)))
+
+
+def page_command(host: str, port: int) -> list[str]:
+    "How the page is served: by `serve`, the browser test and the page-latency script alike."
     app_path = Path(__file__).resolve().parent.parent / "ui" / "app.py"
-    raise typer.Exit(subprocess.call([
+    return [
         sys.executable, "-m", "streamlit", "run", str(app_path), "--server.address", host,
         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
         "--client.toolbarMode", "minimal",
-    ]))
+    ]  # fmt: skip
 
 
 def main() -> None:

