@@ -172,6 +172,34 @@ def ask(question: str, as_json: JsonOption = False, k: KOption = 0, body: BodyOp
 
 
 @app.command()
+def check(
+    draft: str = typer.Argument(..., help="The draft: a file in any ingestible format, or - for text on stdin."),
+    as_json: JsonOption = False,
+    body: BodyOption = None,
+    municipality: Annotated[Optional[str], typer.Option("--municipality", help="The draft's municipality (default: read from it).")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="What is in force on this date, YYYY-MM-DD (default today).")] = None,
+):
+    """Check a draft against earlier decisions on the same matter: pairs, differences, timeline."""
+    from .consistency import read_draft
+    from .service import Assistant
+    from .presentation import check_text
+
+    try:
+        if draft == "-":
+            text, title = sys.stdin.read(), ""
+        else:
+            text, title = read_draft(Path(draft))
+        result = Assistant(_settings()).check(text, title=title, body=body, municipality=municipality,
+                                              as_of=_parse_day(as_of, "--as-of"))
+    except AssistantError as exc:
+        _fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(check_text(result))
+
+
+@app.command()
 def stats(as_json: bool = typer.Option(False, "--json")):
     """What the index holds."""
     from .service import Assistant

@@ -34,6 +34,11 @@ UI_TEXT = {
         "documents": "dokumenter", "chunks": "tekstbiter", "dates": "Datoer", "updated": "Sist oppdatert",
         "bodies": "Organer", "upload": "Legg til dokumenter", "upload_done": "Lagt inn: {n}", "upload_failed": "Ikke lagt inn",
         "language": "Språk", "passage": "Utdrag (det siterte er uthevet)", "page": "side",
+        "check": "Sjekk mot tidligere vedtak", "draft": "Lim inn utkastet", "draft_file": "… eller last opp utkastet",
+        "check_button": "Sjekk utkastet", "check_none": "Fant ingen tidligere vedtak om samme sak.",
+        "draft_label": "Utkast", "decision_label": "Vedtak", "consistent": "samsvarer", "differs": "avviker",
+        "added": "Nytt i utkastet", "dropped": "Ikke videreført fra vedtaket", "in_force_as_of": "Gjeldende per",
+        "draft_municipality": "Utkastets kommune (tomt: les fra teksten)",
     },
     "en": {
         "title": "Ask about council decisions",
@@ -51,6 +56,11 @@ UI_TEXT = {
         "documents": "documents", "chunks": "passages", "dates": "Dates", "updated": "Last updated",
         "bodies": "Bodies", "upload": "Add documents", "upload_done": "Added: {n}", "upload_failed": "Not added",
         "language": "Language", "passage": "Passage (the quoted part highlighted)", "page": "page",
+        "check": "Check against earlier decisions", "draft": "Paste the draft", "draft_file": "… or upload the draft",
+        "check_button": "Check the draft", "check_none": "Found no earlier decision on the same matter.",
+        "draft_label": "Draft", "decision_label": "Decision", "consistent": "consistent", "differs": "differs",
+        "added": "New in the draft", "dropped": "Not carried over from the decision", "in_force_as_of": "In force as of",
+        "draft_municipality": "The draft's municipality (empty: read from the text)",
     },
 }
 
@@ -141,4 +151,46 @@ def chat_markdown(turns: list[dict[str, Any]], language: str = "nb") -> str:
                 lines.append(f"{citation['n']}. {escape_markdown(reference(citation))}")
                 lines.append(f"   > {escape_markdown(citation['quote'])}")
             lines.append("")
+    return "\n".join(lines)
+
+
+RELATION_NB = {
+    "earlier_version": "tidligere versjon", "later_version": "senere versjon", "amends": "endringsforskrift",
+    "repeals": "opphevingsvedtak", "same_topic": "samme tema",
+}
+KIND_NB = {
+    "number": "tall", "amount": "beløp", "time": "klokkeslett", "date": "dato", "distance": "avstand",
+    "area": "areal", "percent": "prosent", "duration": "varighet", "zone": "sone/felt", "purpose": "arealformål",
+    "responsible": "ansvarlig", "obligation": "plikt/adgang/forbud",
+}
+STATUS_NB = {"in force": "i kraft", "in force (amendment)": "i kraft (endring)", "not yet adopted": "ikke vedtatt ennå",
+             "repeal in force": "opphevingen gjelder", "superseded": "erstattet"}
+
+
+def check_text(result: dict[str, Any]) -> str:
+    "The consistency check as plain text: each related decision, its differing pairs, then the timeline."
+    draft = result["draft"]
+    lines = [f"Utkast: {draft['title']}  ({draft['provisions']} bestemmelser"
+             + (f", {draft['municipality']}" if draft.get("municipality") else "") + ")", ""]
+    if not result["related"]:
+        lines.append("Fant ingen tidligere vedtak om samme sak.")
+    for n, item in enumerate(result["related"], start=1):
+        differing = [p for p in item["pairs"] if p["differences"]]
+        lines.append(f"[{n}] {item['title']}  ({RELATION_NB.get(item['relation'], item['relation'])})")
+        lines.append(f"    {reference(item)}")
+        lines.append(f"    {len(item['pairs'])} parede bestemmelser: {len(item['pairs']) - len(differing)} samsvarer, "
+                     f"{len(differing)} avviker; {len(item['added'])} nye i utkastet, {len(item['dropped'])} ikke videreført")
+        for pair in differing:
+            lines.append(f"    - Utkast: «{pair['draft_quote']}»")
+            lines.append(f"      Vedtak: «{pair['source_quote']}»")
+            for difference in pair["differences"]:
+                lines.append(f"      {KIND_NB.get(difference['kind'], difference['kind'])}: "
+                             f"utkast {difference['draft'] or '–'} / vedtak {difference['source'] or '–'}")
+        lines.append("")
+    if result["timeline"]:
+        lines.append(f"Tidslinje (nyeste først, gjeldende per {norwegian_date(result['as_of'])}):")
+        for entry in result["timeline"]:
+            status = STATUS_NB.get(entry["status"], entry["status"].replace("repealed by", "opphevet ved")
+                                   .replace("superseded by", "erstattet av"))
+            lines.append(f"  {norwegian_date(entry['date'])}  {entry['title']}  [{entry['doc_id']}]  – {status}")
     return "\n".join(lines)

@@ -76,6 +76,13 @@ class Assistant:
         else:
             yield self.answerer.answer(question, hits, self.retriever.index, filters)
 
+    def check(self, text: str, title: str = "", body: str | None = None, municipality: str | None = None,
+              as_of=None) -> dict[str, Any]:
+        "The draft against earlier decisions on the same matter (assistant.consistency)."
+        from .consistency import ConsistencyChecker
+
+        return ConsistencyChecker(self.retriever).check(text, title=title, body=body, municipality=municipality, as_of=as_of)
+
     def facets(self) -> dict[str, list[str]]:
         "The values the filters can take, most common first."
         docs = self.retriever.index.docs.values()

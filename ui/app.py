@@ -14,7 +14,8 @@ from assistant.answering import Answer
 from assistant.config import Settings, get_settings
 from assistant.errors import AssistantError
 from assistant.presentation import (
-    UI_TEXT, chat_markdown, escape_markdown, highlighted_passage, reference, results_csv, sort_results, timeline,
+    KIND_NB, RELATION_NB, STATUS_NB, UI_TEXT, chat_markdown, escape_markdown, highlighted_passage, reference,
+    results_csv, sort_results, timeline,
 )  # fmt: skip
 from assistant.retrieval import Filters
 from assistant.service import Assistant
@@ -107,7 +108,7 @@ with st.sidebar:
 st.title(W["title"])
 note(W["caption"])
 filters = current_filters()
-chat_tab, search_tab, about_tab = st.tabs([W["chat"], W["search"], W["about"]])
+chat_tab, search_tab, check_tab, about_tab = st.tabs([W["chat"], W["search"], W["check"], W["about"]])
 
 if "history" not in st.session_state:
     st.session_state.history = []
@@ -174,6 +175,63 @@ with search_tab:
                     st.code(reference(row), language=None, wrap_lines=True)
                     if row.get("url"):
                         st.link_button(W["open"], row["url"])
+
+def show_check(result: dict) -> None:
+    if not result["related"]:
+        st.info(W["check_none"])
+    for n, item in enumerate(result["related"], start=1):
+        differing = [p for p in item["pairs"] if p["differences"]]
+        relation = RELATION_NB.get(item["relation"], item["relation"]) if language == "nb" else item["relation"].replace("_", " ")
+        with st.expander(f"[{n}] {item['title']} ({relation}) – {len(differing)} {W['differs']}, "
+                         f"{len(item['pairs']) - len(differing)} {W['consistent']}", expanded=n == 1):
+            st.code(reference(item), language=None, wrap_lines=True)
+            for pair in item["pairs"]:
+                with st.container(border=True):
+                    note(f"{W['draft_label']}:")
+                    st.text(pair["draft_quote"])
+                    note(f"{W['decision_label']}" + (f" ({W['page']} {pair['page']})" if pair.get("page") else "") + ":")
+                    st.text(pair["source_quote"])
+                    if pair["differences"]:
+                        for difference in pair["differences"]:
+                            kind = KIND_NB.get(difference["kind"], difference["kind"]) if language == "nb" else difference["kind"]
+                            st.warning(f"{kind}: {W['draft_label'].lower()} {difference['draft'] or '–'} · "
+                                       f"{W['decision_label'].lower()} {difference['source'] or '–'}")
+                    else:
+                        note(f"✓ {W['consistent']}")
+            if item["added"] and n == 1:
+                note(W["added"])
+                st.text("\n".join(f"• {text}" for text in item["added"]))
+            if item["dropped"] and item["relation"] != "same_topic":
+                note(W["dropped"])
+                st.text("\n".join(f"• {text}" for text in item["dropped"]))
+            if item.get("url"):
+                st.link_button(W["open"], item["url"])
+    if result["timeline"]:
+        st.subheader(W["timeline"])
+        note(f"{W['in_force_as_of']} {result['as_of']}")
+        st.dataframe([
+            {"dato": entry["date"], "vedtak": entry["title"], "id": entry["doc_id"],
+             "status": STATUS_NB.get(entry["status"], entry["status"]) if language == "nb" else entry["status"]}
+            for entry in result["timeline"]
+        ], hide_index=True)
+
+
+with check_tab:
+    draft_text = st.text_area(W["draft"], height=220, key="draft_text")
+    draft_file = st.file_uploader(W["draft_file"], key="draft_file")
+    draft_place = st.text_input(W["draft_municipality"], key="draft_municipality")
+    if st.button(W["check_button"], type="primary", key="check_button"):
+        from assistant.consistency import draft_from_bytes
+
+        try:
+            text, title = draft_from_bytes(draft_file.name, draft_file.getvalue()) if draft_file else (draft_text, "")
+            with st.spinner(W["searching"]):
+                st.session_state.check_result = assistant.check(text, title=title, municipality=draft_place.strip() or None)
+        except AssistantError as exc:
+            st.warning(str(exc))
+            st.session_state.pop("check_result", None)
+    if st.session_state.get("check_result"):
+        show_check(st.session_state.check_result)
 
 with about_tab:
     st.text(f"{info['documents']} {W['documents']}, {info['chunks']} {W['chunks']}")
