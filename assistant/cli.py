@@ -200,6 +200,34 @@ def check(
 
 
 @app.command()
+def verify(
+    repair: bool = typer.Option(False, "--repair", help="Make the keyword index and manifest agree with Chroma again."),
+    as_json: JsonOption = False,
+):
+    """Check that Chroma, the keyword index and the document manifest agree (exit 1 if not)."""
+    from .verify import verify as run_verify
+
+    try:
+        report = run_verify(_settings(), repair=repair)
+    except AssistantError as exc:
+        _fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(f"{report.documents} documents, {report.chunks} chunks: " + ("consistent" if report.ok else "NOT consistent"))
+        for line in report.repaired:
+            typer.echo(f"  repaired: {line}")
+        for source in report.reingest:
+            typer.echo(f"  ingest again: {source}")
+        for problem in report.problems:
+            typer.secho(f"  problem: {problem}", fg=typer.colors.YELLOW, err=True)
+        if report.problems and not repair:
+            typer.echo("Run `assistant verify --repair` to rebuild what can be rebuilt.", err=True)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
 def stats(as_json: bool = typer.Option(False, "--json")):
     """What the index holds."""
     from .service import Assistant

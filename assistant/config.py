@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     abstain_threshold_en: float = Field(0.835, description="The same for English questions (cross-lingual scores run lower).")
     answer_sentences: int = Field(4, ge=1, le=10, description="Sentences quoted at most (4 measured best: docs/evaluation.md).")
 
+    # One hostile file must not stall or sink a run (docs/reliability.md).
+    max_file_mb: int = Field(25, ge=1, le=10_000, description="Files larger than this are refused unread (JSONL: per record, see max_document_chars).")
+    max_document_chars: int = Field(1_000_000, ge=1000, description="Longer documents are refused: 1M characters take ~7 min to embed on 2 cores.")
+    parse_timeout_s: float = Field(120.0, gt=0, description="A file that takes longer to parse is skipped and reported.")
+    parse_memory_mb: int = Field(2048, ge=256, description="Memory the parser process may use for one file.")
     allow_upload: bool = Field(False, description="Let page visitors add documents to the index (staff deployments only).")
     upload_max_mb: int = Field(20, ge=1, le=500, description="Largest file the page accepts.")
 

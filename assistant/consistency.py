@@ -124,6 +124,10 @@ def differences(draft: Provision, source: Provision, closeness: float) -> list[d
     """What a decision-maker must notice between two provisions on the same thing. Values both state alike
     are not differences; a value only one states is, when the two are otherwise close restatements."""
     out: list[dict[str, str | None]] = []
+    # A provision cut at a chunk edge is shorter than the sentence it restates: what the draft says beyond the
+    # cut is not missing from the decision.
+    lengths = sorted((len(draft.terms), len(source.terms)))
+    comparable = lengths[0] >= 0.8 * lengths[1]
     for kind in (*QUANTITY_KINDS, "zone", "purpose", "responsible"):
         mine = [f for f in draft.facts if f.kind == kind]
         theirs = [f for f in source.facts if f.kind == kind]
@@ -134,7 +138,7 @@ def differences(draft: Provision, source: Provision, closeness: float) -> list[d
         if not only_mine and not only_theirs:
             continue
         one_sided = not mine or not theirs
-        if one_sided and (closeness < RESTATEMENT or kind in ("zone", "purpose", "responsible")):
+        if one_sided and (closeness < RESTATEMENT or kind in ("zone", "purpose", "responsible") or not comparable):
             continue
         out.append({
             "kind": kind,
@@ -144,7 +148,8 @@ def differences(draft: Provision, source: Provision, closeness: float) -> list[d
     mine = next((f for f in draft.facts if f.kind == "obligation"), None)
     theirs = next((f for f in source.facts if f.kind == "obligation"), None)
     if mine and theirs and mine.value != theirs.value:
-        out.append({"kind": "obligation", "draft": f"{mine.value} ({mine.text})", "source": f"{theirs.value} ({theirs.text})"})
+        out.append({"kind": "obligation", "draft": f"{mine.value.split(':')[0]} ({mine.text})",
+                    "source": f"{theirs.value.split(':')[0]} ({theirs.text})"})
     return out
 
 

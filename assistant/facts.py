@@ -131,19 +131,24 @@ def actors(sentence: str) -> list[Fact]:
     return list(seen.values())
 
 
+MODAL = re.compile(r"\b(?:skal|må|plikter|pålegges|kan|tillates|tillatt|ikke|ikkje|forbudt|forbode)\b", re.IGNORECASE)
+
+
 def obligation(sentence: str) -> Fact | None:
     """Forbids, obliges or permits: 'ikke'/'forbudt' with a modal or on its own forbids; 'skal'/'må' oblige;
-    'kan'/'tillates' permit. A sentence that does none of these has no obligation to compare."""
+    'kan'/'tillates' permit. The value also keeps the modal words in order, so "skal … kan" turned into
+    "skal … skal" is a change even though the sentence still obliges. A sentence without these has none."""
     negation = NEGATION.search(sentence)
     duty = DUTY.search(sentence)
     permission = PERMISSION.search(sentence)
+    modals = "/".join(m.group(0).lower() for m in MODAL.finditer(sentence))
     if negation and (duty or permission or re.search(r"forb[ou]d", negation.group(0), re.IGNORECASE)):
         words = " ".join(m.group(0) for m in (duty or permission, negation) if m)
-        return Fact("obligation", "forbids", words)
+        return Fact("obligation", f"forbids:{modals}", words)
     if duty:
-        return Fact("obligation", "obliges", duty.group(0))
+        return Fact("obligation", f"obliges:{modals}", modals.replace("/", ", ") if "/" in modals else duty.group(0))
     if permission:
-        return Fact("obligation", "permits", permission.group(0))
+        return Fact("obligation", f"permits:{modals}", modals.replace("/", ", ") if "/" in modals else permission.group(0))
     return None
 
 

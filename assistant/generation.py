@@ -58,6 +58,23 @@ class Verification:
     flagged: list[str] = field(default_factory=list)
 
 
+def parse_citations(text: str, known: set[int]) -> tuple[list[str], list[list[int]], list[int]]:
+    """The answer's sentences with markers to unknown sources removed, the known sources each sentence cites
+    (in order, once each), and the removed marker numbers."""
+    lines: list[str] = []
+    cites: list[list[int]] = []
+    removed: list[int] = []
+    for start, end in split_sentences(text):
+        sentence = text[start:end].strip()
+        numbers = [int(n) for n in MARKER.findall(sentence)]
+        removed.extend(n for n in numbers if n not in known)
+        clean = MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in known else "", sentence)
+        clean = re.sub(r"\s+([.,;:!?])", r"\1", re.sub(r"\s{2,}", " ", clean)).strip()
+        lines.append(clean)
+        cites.append([n for n in dict.fromkeys(numbers) if n in known])
+    return lines, cites, removed
+
+
 def make_chat_model(settings: Settings):
     """The configured LangChain chat model; a bad setting fails here, before any question is asked."""
     if settings.llm == "openai":
@@ -206,25 +223,18 @@ class LLMAnswerer:
                index: KeywordIndex | None = None) -> Answer:
         by_number = {s.n: s for s in sources}
         check = Verification()
+        lines, markers, removed = parse_citations(text, set(by_number))
+        check.removed_markers.extend(removed)
         cited: dict[int, list[str]] = {}
-        lines: list[str] = []
-        for start, end in split_sentences(text):
-            sentence = text[start:end].strip()
-            numbers = [int(n) for n in MARKER.findall(sentence)]
-            for n in numbers:
-                if n not in by_number:
-                    check.removed_markers.append(n)
-            valid = [n for n in dict.fromkeys(numbers) if n in by_number]
-            clean = MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in by_number else "", sentence)
-            clean = re.sub(r"\s+([.,;:!?])", r"\1", re.sub(r"\s{2,}", " ", clean)).strip()
-            if valid:
-                check.sentences += 1
-                if not self.verifier.supported(clean, [by_number[n].passage.text for n in valid], index):
-                    check.flagged.append(clean)
-                    clean += UNSUPPORTED_MARK
-                for n in valid:
-                    cited.setdefault(n, []).append(clean)
-            lines.append(clean)
+        for position, (clean, valid) in enumerate(zip(lines, markers)):
+            if not valid:
+                continue
+            check.sentences += 1
+            if not self.verifier.supported(clean, [by_number[n].passage.text for n in valid], index):
+                check.flagged.append(clean)
+                clean = lines[position] = clean + UNSUPPORTED_MARK
+            for n in valid:
+                cited.setdefault(n, []).append(clean)
         if not cited:
             return self._fallback(extractive, language, "no valid citation")
         # Source numbers stay as the model wrote them, so the streamed text and the final sources agree.

@@ -20,8 +20,10 @@ from .embedding import Embedder, get_embedder
 from .errors import LoadError, LockedError
 from .keyword import KeywordIndex, forget_cached
 from .loaders import default_doc_id, discover, load_file
+from .loaders.isolated import IsolatedLoader
 from .metadata import CASE_NUMBER, enrich
-from .store import ChromaStore
+from .store import ChromaStore, states_from
+from .verify import manifest_from, read_manifest, write_manifest
 
 ProgressCallback = Callable[[int, int, str], None]
 EMBED_BATCH_CHUNKS = 64
@@ -37,6 +39,7 @@ class IngestReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
     chunks_written: int = 0
     seconds: float = 0.0
+    slowest_file: tuple[str, float] = ("", 0.0)  # the file that took longest to parse
     # Where the time went: parse (read + metadata), chunk, embed, write (Chroma), keyword (BM25 rebuild).
     timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(PHASES, 0.0))
 
@@ -57,6 +60,7 @@ class IngestReport:
             "added": len(self.added), "updated": len(self.updated), "unchanged": len(self.unchanged),
             "removed": len(self.removed), "failed": [{"input": n, "reason": r} for n, r in self.failed],
             "chunks_written": self.chunks_written, "seconds": round(self.seconds, 2),
+            "slowest_file": {"input": self.slowest_file[0], "seconds": round(self.slowest_file[1], 2)},
             "timings": {phase: round(value, 2) for phase, value in self.timings.items()},
         }
 
@@ -89,6 +93,8 @@ def chunk_metadata(document: Document, chunk: Chunk, n_chunks: int, content_hash
         doc_id=document.id, title=document.title, source=document.source, content_hash=content_hash,
         chunk_index=chunk.index, n_chunks=n_chunks, start=chunk.start, end=chunk.end,
         section=chunk.section, page=chunk.page if chunk.page is not None else -1,
+        # When it was written: `verify --repair` keeps the newest of two complete versions left by a crash.
+        written=time.time_ns() // 1000,
     )
     # Minutes hold many agenda items: the chunk's own "PS 45/21" heading is its case number.
     section_case = CASE_NUMBER.match(chunk.section) if chunk.section else None
@@ -132,7 +138,7 @@ class Ingestor:
     ) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport()
-        with writer_lock(self.settings.data_dir):
+        with writer_lock(self.settings.data_dir), IsolatedLoader(self.settings.parse_timeout_s, self.settings.parse_memory_mb) as loader:
             if reset:
                 ChromaStore(self.settings).reset()
             store = ChromaStore(self.settings, self.embedder.signature)
@@ -158,22 +164,37 @@ class Ingestor:
             for doc_id, state in states.items():
                 ids_by_source.setdefault(state.source, []).append(doc_id)
             to_write: list[tuple[Document, list[Chunk], str]] = []
+            limit = self.settings.max_file_mb * 1024 * 1024
             for file, root in files:
+                parse_started = time.perf_counter()
                 try:
+                    if file.is_symlink() and not file.exists():
+                        raise LoadError("broken or looping symbolic link")
+                    size = file.stat().st_size
+                    if size > limit and file.suffix.lower() != ".jsonl":
+                        raise LoadError(f"larger than {self.settings.max_file_mb} MB ({size / 2**20:.0f} MB; ASSISTANT_MAX_FILE_MB)")
                     with report.timed("parse"):
-                        documents, problems = load_file(file, root, field_map)
+                        documents, problems = loader.load(file, root, field_map)
                 except LoadError as exc:
                     report.failed.append((str(file), str(exc)))
                     continue
-                except Exception as exc:  # a loader bug on one hostile file must not stop the run
-                    report.failed.append((str(file), f"{exc.__class__.__name__}: {exc}"))
+                except OSError as exc:
+                    report.failed.append((str(file), f"cannot read: {exc.strerror or exc}"))
                     continue
+                finally:
+                    took = time.perf_counter() - parse_started
+                    if took > report.slowest_file[1]:
+                        report.slowest_file = (str(file), took)
                 loaded_sources.add(str(file.resolve()))
                 report.failed.extend((str(file), problem) for problem in problems)
                 for document in documents:
                     known = ids_by_source.get(document.source, [])
                     if len(documents) == 1 and len(known) == 1 and document.id == default_doc_id(file, root):
                         document.id = known[0]
+                    if len(document.text) > self.settings.max_document_chars:
+                        report.failed.append((str(file), f"document '{document.id}' has {len(document.text):,} characters, more than "
+                                              f"{self.settings.max_document_chars:,} (ASSISTANT_MAX_DOCUMENT_CHARS)"))
+                        continue
                     if document.id in seen:
                         report.failed.append((str(file), f"duplicate document id '{document.id}' (already from {seen[document.id]})"))
                         continue
@@ -214,11 +235,16 @@ class Ingestor:
 
             keyword_root = self.settings.data_dir / "keyword" / self.settings.collection
             saved = None if began else KeywordIndex.load(keyword_root)
-            if saved is None or saved.generation != store.generation:
+            manifest = read_manifest(self.settings)
+            if saved is None or saved.generation != store.generation or manifest is None \
+                    or manifest.get("generation") != store.generation:
+                # Keyword index, then manifest, then the generation that vouches for both: a crash between
+                # them leaves a generation mismatch that the next run (or `verify --repair`) rebuilds.
                 generation = uuid.uuid4().hex[:12]
                 with report.timed("keyword"):
                     records = [(cid, doc or "", meta) for cid, doc, meta in store.iter_all()]
                     KeywordIndex.build(generation, records).save(keyword_root)
+                    write_manifest(self.settings, manifest_from(states_from(records), generation))
                 store.end_write(
                     generation,
                     embedder=self.embedder.signature,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from pathlib import Path
 from typing import Any, Iterator
 
+from .analysis import analyze
 from .answering import Answer, ExtractiveAnswerer
 from .config import Settings
 from .errors import AssistantError
@@ -28,11 +30,22 @@ class Assistant:
 
     @staticmethod
     def clean_question(question: str) -> str:
-        cleaned = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in question or "")
-        cleaned = " ".join(cleaned.split())
+        """The question as searched, or a clear error: control characters become spaces, invisible formatting
+        characters (zero-width spaces pasted from web pages) go, and a question must have a word to search for."""
+        kept = []
+        for ch in question or "":
+            category = unicodedata.category(ch)
+            if category == "Cf":
+                continue
+            kept.append(" " if category in ("Cc", "Cs", "Co", "Cn") else ch)
+        cleaned = " ".join("".join(kept).split())
         if not cleaned:
             raise AssistantError("the question is empty")
-        return cleaned[:MAX_QUESTION_CHARS]
+        if len(cleaned) > MAX_QUESTION_CHARS:
+            raise AssistantError(f"the question is too long ({len(cleaned):,} characters; at most {MAX_QUESTION_CHARS:,})")
+        if not analyze(cleaned):
+            raise AssistantError("the question has no words to search for (only common words such as 'hva', 'er', 'det')")
+        return cleaned
 
     def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[dict[str, Any]]:
         hits = self.retriever.search(self.clean_question(query), k=k, filters=filters)

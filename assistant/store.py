@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 import uuid
 from dataclasses import dataclass
@@ -32,6 +33,25 @@ def chroma_client(settings: Settings):
     path = settings.data_dir / "chroma"
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+def _guarded(method):
+    """Chroma failures as the user's error: a server that went away says so and where, instead of a traceback.
+    Nothing is cached as broken, so the next call after the server returns simply works."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except AssistantError:
+            raise
+        except Exception as exc:
+            if self.settings.chroma_url:
+                raise AssistantError(
+                    f"the Chroma server at {self.settings.chroma_url} did not answer ({exc.__class__.__name__}); "
+                    "check that `chroma run` is up, then try again"
+                ) from exc
+            raise AssistantError(f"the Chroma index at {where_of(self.settings)} failed: {exc.__class__.__name__}: {exc}") from exc
+    return wrapper
 
 
 @dataclass
@@ -90,6 +110,7 @@ class ChromaStore:
     def generation(self) -> str:
         return str((self.collection.metadata or {}).get("generation", "empty"))
 
+    @_guarded
     def refresh(self, every_seconds: float = 1.0) -> None:
         """Notice a write by another process (the CLI ingesting while the UI serves). An embedded Chroma
         client keeps its vector segment cached per process and would not see the new chunks
@@ -108,6 +129,7 @@ class ChromaStore:
             self.client = chroma_client(self.settings)
             self.collection = self.client.get_collection(self.settings.collection, embedding_function=None)
 
+    @_guarded
     def _set_meta(self, **values: Any) -> None:
         meta = {k: v for k, v in (self.collection.metadata or {}).items() if not k.startswith("hnsw:")}
         meta.update(values)
@@ -126,9 +148,11 @@ class ChromaStore:
         return dict(self.collection.metadata or {})
 
     # --- data --------------------------------------------------------------------------------------
+    @_guarded
     def count(self) -> int:
         return self.collection.count()
 
+    @_guarded
     def add(self, ids: list[str], embeddings, documents: list[str], metadatas: list[dict]) -> None:
         for start in range(0, len(ids), BATCH):
             end = start + BATCH
@@ -137,14 +161,19 @@ class ChromaStore:
                 metadatas=metadatas[start:end],
             )
 
+    @_guarded
     def delete(self, ids: list[str]) -> None:
         for start in range(0, len(ids), BATCH):
             self.collection.delete(ids=ids[start:start + BATCH])
 
+    @_guarded
+    def _page(self, **query):
+        return self.collection.get(**query)
+
     def iter_all(self, include=("documents", "metadatas"), page: int = 2000) -> Iterator[tuple[str, str | None, dict]]:
         offset = 0
         while True:
-            batch = self.collection.get(limit=page, offset=offset, include=list(include))
+            batch = self._page(limit=page, offset=offset, include=list(include))
             ids = batch["ids"]
             if not ids:
                 return
@@ -159,7 +188,7 @@ class ChromaStore:
         "Every chunk with its vector: (id, text, metadata, embedding)."
         offset = 0
         while True:
-            batch = self.collection.get(limit=page, offset=offset, include=["documents", "metadatas", "embeddings"])
+            batch = self._page(limit=page, offset=offset, include=["documents", "metadatas", "embeddings"])
             if not batch["ids"]:
                 return
             yield from zip(batch["ids"], batch["documents"], batch["metadatas"], list(batch["embeddings"]))
@@ -168,16 +197,9 @@ class ChromaStore:
             offset += page
 
     def doc_states(self) -> dict[str, DocState]:
-        states: dict[str, DocState] = {}
-        for chunk_id, _, meta in self.iter_all(include=("metadatas",)):
-            doc_id = meta["doc_id"]
-            state = states.get(doc_id)
-            if state is None:
-                state = states[doc_id] = DocState(meta["content_hash"], meta.get("source", ""), set(), set(), int(meta["n_chunks"]))
-            state.chunk_ids.add(chunk_id)
-            state.hashes.add(meta["content_hash"])
-        return states
+        return states_from(self.iter_all(include=("metadatas",)))
 
+    @_guarded
     def query(self, embedding, n: int, where: dict | None = None) -> list[tuple[str, float, str, dict]]:
         if self.count() == 0:
             return []
@@ -192,20 +214,36 @@ class ChromaStore:
             )
         ]
 
+    @_guarded
     def get(self, ids: list[str]) -> dict[str, tuple[str, dict]]:
         if not ids:
             return {}
         batch = self.collection.get(ids=ids, include=["documents", "metadatas"])
         return {i: (d, m) for i, d, m in zip(batch["ids"], batch["documents"], batch["metadatas"])}
 
+    @_guarded
     def embeddings(self, ids: list[str]) -> dict[str, list[float]]:
         if not ids:
             return {}
         batch = self.collection.get(ids=ids, include=["embeddings"])
         return dict(zip(batch["ids"], batch["embeddings"]))
 
+    @_guarded
     def reset(self) -> None:
         self.client.delete_collection(self.settings.collection)
+
+
+def states_from(records) -> dict[str, DocState]:
+    "What is stored of each document, from (chunk id, text, metadata) records."
+    states: dict[str, DocState] = {}
+    for chunk_id, _, meta in records:
+        doc_id = meta["doc_id"]
+        state = states.get(doc_id)
+        if state is None:
+            state = states[doc_id] = DocState(meta["content_hash"], meta.get("source", ""), set(), set(), int(meta["n_chunks"]))
+        state.chunk_ids.add(chunk_id)
+        state.hashes.add(meta["content_hash"])
+    return states
 
 
 def where_of(settings: Settings) -> str:

@@ -59,3 +59,102 @@ def test_ingest_and_ask_against_a_chroma_server(chroma_server, tmp_path):
     assert reader.stats()["documents"] == 3
     again = Ingestor(settings).run([REPO / "corpus"])
     assert len(again.unchanged) == 3
+
+
+class ChromaServer:
+    "A `chroma run` that a test can stop and start again on the same port and data."
+
+    def __init__(self, path: Path):
+        self.path, self.port = path, free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = None
+
+    def start(self) -> None:
+        chroma = Path(sys.executable).with_name("chroma")
+        self.process = subprocess.Popen([str(chroma), "run", "--path", str(self.path), "--host", "127.0.0.1", "--port", str(self.port)],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(f"{self.url}/api/v2/heartbeat", timeout=1)
+                return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        pytest.fail("chroma run did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(timeout=30)
+            self.process = None
+
+
+@pytest.fixture
+def restartable_server(tmp_path):
+    server = ChromaServer(tmp_path / "server")
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_a_server_that_goes_away_is_a_clear_error_then_recovers(restartable_server, tmp_path):
+    import os
+
+    from assistant.errors import AssistantError
+
+    settings = make_settings(tmp_path / "local", chroma_url=restartable_server.url)
+    assert Ingestor(settings).run([REPO / "corpus"]).ok
+    reader = Assistant(make_settings(tmp_path / "reader", chroma_url=restartable_server.url))
+    question = "Hvor mye ble Asker kompensert for koronautgiftene?"
+    assert not reader.ask(question).abstained
+    restartable_server.stop()
+    time.sleep(1.1)  # past the reader's refresh interval, so the next question goes to the server
+    with pytest.raises(AssistantError, match=rf"Chroma server at {restartable_server.url} did not answer"):
+        reader.ask(question)
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(tmp_path / "cli"), "ASSISTANT_CHROMA_URL": restartable_server.url}
+    done = subprocess.run([sys.executable, "-m", "assistant.cli", "ask", question], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 2 and "chroma" in done.stderr.lower() and "Traceback" not in done.stderr
+    restartable_server.start()
+    time.sleep(1.1)
+    answer = reader.ask(question)  # the same reader, without a restart
+    assert not answer.abstained and "79 millioner" in answer.citations[0].quote
+
+
+def test_verify_and_repair_against_a_server(restartable_server, tmp_path):
+    from assistant.store import ChromaStore
+    from assistant.verify import verify
+
+    settings = make_settings(tmp_path / "local", chroma_url=restartable_server.url)
+    assert Ingestor(settings).run([REPO / "corpus"]).ok
+    assert verify(settings).ok
+    store = ChromaStore(settings)
+    state = next(iter(store.doc_states().values()))
+    store.delete(sorted(state.chunk_ids)[:1])
+    report = verify(settings)
+    assert not report.ok and any("chunks stored" in p for p in report.problems)
+    assert verify(settings, repair=True).ok
+    assert Ingestor(settings).run([REPO / "corpus"]).ok and verify(settings).ok
+
+
+def test_sigkill_during_ingest_against_a_server(restartable_server, tmp_path):
+    import os
+    import random
+    import signal
+
+    from assistant.store import ChromaStore
+    from assistant.verify import verify
+
+    settings = make_settings(tmp_path / "local", chroma_url=restartable_server.url)
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(settings.data_dir), "ASSISTANT_CHROMA_URL": restartable_server.url}
+    command = [sys.executable, "-m", "assistant.cli", "ingest", str(REPO / "corpus"), "--reset"]
+    rng = random.Random(4)
+    for trial in range(5):
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(2, 9))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        finish = subprocess.run(command[:-1], env=env, capture_output=True, text=True, timeout=600)
+        assert finish.returncode == 0, finish.stderr
+        assert verify(settings).ok, trial
+        assert len(ChromaStore(settings).doc_states()) == 3

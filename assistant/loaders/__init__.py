@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -36,15 +37,17 @@ IGNORED_SUFFIXES = {".py", ".pyc"}
 def discover(paths: list[Path], exclude: tuple[Path, ...] = ()) -> Iterator[tuple[Path, Path]]:
     """Yield (file, root) for every file under the given paths, recursively, in a stable order, skipping
     the excluded folders (the index's own data dir when it lies inside a folder being ingested)."""
-    excluded = tuple(p.resolve() for p in exclude)
+    excluded = tuple(Path(os.path.realpath(p)) for p in exclude)
     for root in paths:
         if not root.exists():
             raise LoadError(f"{root}: no such file or directory")
         if root.is_file():
             yield root, root.parent
             continue
-        for file in sorted(p for p in root.rglob("*") if p.is_file()):
-            if any(file.resolve().is_relative_to(folder) for folder in excluded):
+        # A broken or looping symlink is not a file, but it is an input someone meant: reported, not skipped.
+        for file in sorted(p for p in root.rglob("*") if p.is_file() or (p.is_symlink() and not p.exists())):
+            # realpath, not resolve(): resolve raises on a symlink loop.
+            if any(Path(os.path.realpath(file)).is_relative_to(folder) for folder in excluded):
                 continue
             if file.name in IGNORED_NAMES or file.suffix in IGNORED_SUFFIXES or any(part.startswith(".") for part in file.relative_to(root).parts):
                 continue
@@ -52,11 +55,14 @@ def discover(paths: list[Path], exclude: tuple[Path, ...] = ()) -> Iterator[tupl
 
 
 def default_doc_id(file: Path, root: Path) -> str:
-    return file.resolve().relative_to(root.resolve()).as_posix()
+    # The path as given, not resolved: a symlinked file keeps the name it has in the folder.
+    return Path(os.path.abspath(file)).relative_to(os.path.abspath(root)).as_posix()
 
 
 def load_file(file: Path, root: Path, field_map: dict[str, str] | None = None) -> tuple[list[Document], list[str]]:
     """Load one file. Returns the documents and per-record problems (JSONL lines that were skipped)."""
+    if file.is_symlink() and not file.exists():
+        raise LoadError("broken or looping symbolic link")
     loader = LOADERS.get(file.suffix.lower())
     if loader is None:
         raise LoadError(f"unknown format '{file.suffix or file.name}' (supported: {', '.join(sorted(LOADERS))})")
