@@ -356,11 +356,9 @@ def build_timeline(versions: list[Related], as_of: date) -> list[dict[str, Any]]
             else:
                 status = "in force"
         elif v.relation == "amends":
-            base = [b for b in bases if str(b.meta["date"]) <= when]
-            later_base = [b for b in bases if str(b.meta["date"]) > when]
-            status = "superseded" if later_base or repeals and str(repeals[-1].meta["date"]) > when else "in force (amendment)"
-            if not base and not later_base:
-                status = "in force (amendment)" if not repeals else "superseded"
+            # An amendment lapses with the version it amended: a later version or repeal of the rule ends it.
+            later = [b for b in bases + repeals if str(b.meta["date"]) > when]
+            status = f"superseded by {later[0].doc_id}" if later else "in force (amendment)"
         else:
             status = "repeal in force"
         out.append({

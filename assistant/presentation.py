@@ -164,7 +164,12 @@ KIND_NB = {
     "responsible": "ansvarlig", "obligation": "plikt/adgang/forbud",
 }
 STATUS_NB = {"in force": "i kraft", "in force (amendment)": "i kraft (endring)", "not yet adopted": "ikke vedtatt ennå",
-             "repeal in force": "opphevingen gjelder", "superseded": "erstattet"}
+             "repeal in force": "opphevingen gjelder"}
+
+
+def status_nb(status: str) -> str:
+    "A timeline status in Norwegian: 'repealed by FOR-…' → 'opphevet ved FOR-…'."
+    return STATUS_NB.get(status) or status.replace("repealed by", "opphevet ved").replace("superseded by", "erstattet av")
 
 
 def check_text(result: dict[str, Any]) -> str:
@@ -190,7 +195,6 @@ def check_text(result: dict[str, Any]) -> str:
     if result["timeline"]:
         lines.append(f"Tidslinje (nyeste først, gjeldende per {norwegian_date(result['as_of'])}):")
         for entry in result["timeline"]:
-            status = STATUS_NB.get(entry["status"], entry["status"].replace("repealed by", "opphevet ved")
-                                   .replace("superseded by", "erstattet av"))
+            status = status_nb(entry["status"])
             lines.append(f"  {norwegian_date(entry['date'])}  {entry['title']}  [{entry['doc_id']}]  – {status}")
     return "\n".join(lines)

@@ -12,6 +12,7 @@ import numpy as np
 from .analysis import analyze
 from .config import Settings
 from .embedding import Embedder, get_query_embedder
+from .errors import AssistantError
 from .keyword import KeywordIndex, keyword_index_for
 from .metadata import CASE_NUMBER, REGULATION_ID, date_to_int
 from .store import ChromaStore
@@ -124,7 +125,13 @@ class HybridRetriever:
 
         if "dense" in lists:
             vector = self.embedder.embed_query(query)
-            hits = self.store.query(vector.tolist(), n, filters.chroma_where(index))
+            try:
+                hits = self.store.query(vector.tolist(), n, filters.chroma_where(index))
+            except AssistantError:
+                # Mid-write, an embedded reader may still fail after reopening: answer from the keywords.
+                if not self.store.generation.startswith("writing-"):
+                    raise
+                hits = []
             order: list[str] = []
             for rank, (chunk_id, similarity, text, meta) in enumerate(hits):
                 doc_id = meta["doc_id"]
@@ -163,7 +170,9 @@ class HybridRetriever:
         ranked = _cover_places(sorted(fused, key=lambda d: -fused[d]), mentioned_places(query, index), index)[:k]
         results = []
         for doc_id in ranked:
-            hit = DocumentHit(doc_id, fused[doc_id], index.docs[doc_id], dense=dense_best.get(doc_id, 0.0), exact=doc_id in exact)
+            # A document added by a write still in progress is known to Chroma before the keyword index.
+            meta = index.docs.get(doc_id) or next((m for c, (_, m) in chunk_cache.items() if chunk_doc.get(c) == doc_id), {})
+            hit = DocumentHit(doc_id, fused[doc_id], meta, dense=dense_best.get(doc_id, 0.0), exact=doc_id in exact)
             hit.passages = self._best_passages(doc_id, index, chunk_rrf, chunk_doc, chunk_cache, passages_per_doc)
             results.append(hit)
         if vector is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from .errors import AssistantError, IndexMismatchError
 # Bumped when what we store changes shape; an index of another version must be rebuilt.
 INDEX_FORMAT = 1
 BATCH = 500
+_REOPEN = threading.Lock()
 
 
 def chroma_client(settings: Settings):
@@ -123,8 +125,13 @@ class ChromaStore:
         latest = self.client.get_collection(self.settings.collection, embedding_function=None)
         self.collection = latest
         if self.generation != seen and not self.settings.chroma_url:
-            from chromadb.api.client import SharedSystemClient
+            self.reopen()
 
+    def reopen(self) -> None:
+        "A fresh embedded client: the cached one's vector segment is what another process has since changed."
+        from chromadb.api.client import SharedSystemClient
+
+        with _REOPEN:
             SharedSystemClient.clear_system_cache()
             self.client = chroma_client(self.settings)
             self.collection = self.client.get_collection(self.settings.collection, embedding_function=None)
@@ -203,10 +210,21 @@ class ChromaStore:
     def query(self, embedding, n: int, where: dict | None = None) -> list[tuple[str, float, str, dict]]:
         if self.count() == 0:
             return []
-        result = self.collection.query(
-            query_embeddings=[embedding], n_results=n, where=where or None,
-            include=["documents", "metadatas", "distances"],
-        )
+        try:
+            result = self.collection.query(
+                query_embeddings=[embedding], n_results=n, where=where or None,
+                include=["documents", "metadatas", "distances"],
+            )
+        except Exception:
+            if self.settings.chroma_url:
+                raise
+            # While another process writes, this process's cached vector segment can return chunks that
+            # were deleted since ("Error finding id"): reopen and ask once more.
+            self.reopen()
+            result = self.collection.query(
+                query_embeddings=[embedding], n_results=n, where=where or None,
+                include=["documents", "metadatas", "distances"],
+            )
         return [
             (chunk_id, 1.0 - float(distance), document, meta)
             for chunk_id, distance, document, meta in zip(

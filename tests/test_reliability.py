@@ -72,7 +72,7 @@ def test_hostile_corpus(tmp_path, shared, monkeypatch):
             assert item.needle in " ".join(texts.split()), (item.name, texts[:200])
     assert verify(settings).ok
     assert peak_mb < 3000 or before / 1024 >= 3000, f"peak memory {peak_mb:.0f} MB"
-    assert report["slowest_file"]["input"].endswith("treg.pdf") and report["slowest_file"]["seconds"] < 30
+    assert report["slowest_file"]["seconds"] < 5 + 10  # the time limit, plus starting a fresh parser
 
 
 def test_a_parse_that_hangs_is_cut_off_and_the_run_goes_on(tmp_path, monkeypatch):
@@ -232,6 +232,12 @@ def test_sigkill_during_ingest_never_corrupts_the_index(tmp_path, shared):
         states = ChromaStore(settings).doc_states()
         assert {d: s.content_hash for d, s in states.items()} == _expected(folder), trial
     assert sum(killed for _, killed in kills) >= 15, kills  # most kills landed while the run was working
+    if os.environ.get("RELIABILITY_REPORT"):
+        Path(os.environ["RELIABILITY_REPORT"]).write_text(json.dumps({
+            "trials": len(kills), "uninterrupted_run_s": round(duration, 2),
+            "kills": [{"after_s": d, "while_running": k} for d, k in kills],
+            "verify_ok_after_every_next_run": True, "documents": len(_expected(folder)),
+        }, indent=1) + "\n", encoding="utf-8")
     # The same files ingested cleanly into a fresh index: the same documents, versions and chunks.
     clean = make_settings(tmp_path / "clean")
     assert Ingestor(clean).run([folder], field_map=LOVTIDEND_MAP, prune=True).ok

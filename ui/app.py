@@ -14,8 +14,8 @@ from assistant.answering import Answer
 from assistant.config import Settings, get_settings
 from assistant.errors import AssistantError
 from assistant.presentation import (
-    KIND_NB, RELATION_NB, STATUS_NB, UI_TEXT, chat_markdown, escape_markdown, highlighted_passage, reference,
-    results_csv, sort_results, timeline,
+    KIND_NB, RELATION_NB, UI_TEXT, chat_markdown, escape_markdown, highlighted_passage, reference,
+    results_csv, sort_results, status_nb, timeline,
 )  # fmt: skip
 from assistant.retrieval import Filters
 from assistant.service import Assistant
@@ -211,7 +211,7 @@ def show_check(result: dict) -> None:
         note(f"{W['in_force_as_of']} {result['as_of']}")
         st.dataframe([
             {"dato": entry["date"], "vedtak": entry["title"], "id": entry["doc_id"],
-             "status": STATUS_NB.get(entry["status"], entry["status"]) if language == "nb" else entry["status"]}
+             "status": status_nb(entry["status"]) if language == "nb" else entry["status"]}
             for entry in result["timeline"]
         ], hide_index=True)
 
