@@ -204,9 +204,24 @@ def _word_windows(text: str, start: int, end: int, target: int, tokens) -> list[
     for word in words:
         if windows and tokens(text, windows[-1].start, word.end) <= target:
             windows[-1] = _Span(windows[-1].start, word.end)
+        elif tokens(text, word.start, word.end) > target:
+            windows.extend(_cut_word(text, word, target, tokens))
         else:
             windows.append(word)
     return windows
+
+
+def _cut_word(text: str, word: _Span, target: int, tokens) -> list[_Span]:
+    "A 'word' longer than a chunk (a URL, base64, a table without spaces) is cut between characters."
+    pieces: list[_Span] = []
+    start = word.start
+    while start < word.end:
+        end = min(word.end, start + target * 4)
+        while end - start > 1 and tokens(text, start, end) > target:
+            end = start + max(1, (end - start) * 3 // 4)
+        pieces.append(_Span(start, end))
+        start = end
+    return pieces
 
 
 def _word_boundary(text: str, around: int, low: int, high: int) -> int:

@@ -1,6 +1,7 @@
 """Readers under a writer: rounds of 20 concurrent `ask` calls (threads of one process, as Streamlit serves
 them) against an index, first alone, then while `assistant ingest` writes the whole Lovtidend set into the
-same data dir from another process. Reports p50/p95/max and failures for both: docs/reliability-load.json.
+same data dir from another process (a round every few seconds: a busy page, not a benchmark that starves
+the writer). Reports p50/p95/max and failures for both: docs/reliability-load.json.
 
     python scripts/load_during_ingest.py [--rounds-before 5] [--out docs/reliability-load.json]"""
 
@@ -67,6 +68,7 @@ def summary(results: list[tuple[float, str | None]], rounds: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds-before", type=int, default=5)
+    parser.add_argument("--pause", type=float, default=5.0, help="Seconds between rounds during the ingest.")
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "reliability-load.json")
     args = parser.parse_args()
     from assistant.config import Settings
@@ -92,13 +94,14 @@ def main() -> None:
         while ingest.poll() is None:
             during += one_round(assistant)
             rounds += 1
+            time.sleep(args.pause)
         out, _ = ingest.communicate()
         report = json.loads(out)
         after = one_round(assistant)
         found = assistant.retriever.search("forskrift om motorferdsel i utmark Porsanger", k=3)
         result = {
             "command": "python scripts/load_during_ingest.py",
-            "machine": f"{os.cpu_count()} cores",
+            "machine": f"{os.cpu_count()} cores", "pause_between_rounds_s": args.pause,
             "ingest": {"documents_added": report["added"], "seconds": round(time.perf_counter() - started, 1),
                        "failed": len(report["failed"])},
             "without_ingest": summary(before, args.rounds_before),
