@@ -57,38 +57,8 @@ def _pdf_bytes(text: str, encrypt: str | None = None) -> bytes:
     return buffer.getvalue()
 
 
-def _looping_pdf(kind: int) -> bytes:
-    "A page tree whose /Kids point back at themselves (or at each other)."
-    kids = {0: "2 0 R", 1: "3 0 R", 2: "2 0 R 3 0 R"}[kind]
-    objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>",
-        f"<< /Type /Pages /Kids [{kids}] /Count 2 >>",
-        "<< /Type /Pages /Kids [2 0 R] /Count 1 /Parent 2 0 R >>",
-    ]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(f"{number} 0 obj\n{body}\nendobj\n".encode())
-    xref = out.tell()
-    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
-    for offset in offsets:
-        out.write(f"{offset:010d} 00000 n \n".encode())
-    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
-    return out.getvalue()
-
-
-def _slow_pdf(operators: int) -> bytes:
-    "One page whose content stream is hundreds of thousands of text operators: slow to extract."
-    stream = b"BT /F1 1 Tf " + b"(a) Tj 0.01 0 Td " * operators + b"ET"
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
-        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
+def _pdf_from_objects(objects: list[bytes]) -> bytes:
+    "A minimal PDF: the objects, numbered from 1, with a correct cross-reference table."
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n")
     offsets = []
@@ -101,6 +71,28 @@ def _slow_pdf(operators: int) -> bytes:
         out.write(f"{offset:010d} 00000 n \n".encode())
     out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
     return out.getvalue()
+
+
+def _looping_pdf(kind: int) -> bytes:
+    "A page tree whose /Kids point back at themselves (or at each other)."
+    kids = {0: "2 0 R", 1: "3 0 R", 2: "2 0 R 3 0 R"}[kind]
+    return _pdf_from_objects([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        f"<< /Type /Pages /Kids [{kids}] /Count 2 >>".encode(),
+        b"<< /Type /Pages /Kids [2 0 R] /Count 1 /Parent 2 0 R >>",
+    ])
+
+
+def _slow_pdf(operators: int) -> bytes:
+    "One page whose content stream is hundreds of thousands of text operators: slow to extract."
+    stream = b"BT /F1 1 Tf " + b"(a) Tj 0.01 0 Td " * operators + b"ET"
+    return _pdf_from_objects([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ])
 
 
 def _zip_bomb(single: bool) -> bytes:

@@ -26,25 +26,8 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def chroma_server(tmp_path):
-    port = free_port()
-    chroma = Path(sys.executable).with_name("chroma")
-    process = subprocess.Popen([str(chroma), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        pytest.fail("chroma run did not start")
-    yield url
-    process.terminate()
-    process.wait(timeout=30)
+def chroma_server(restartable_server):
+    return restartable_server.url
 
 
 def test_ingest_and_ask_against_a_chroma_server(chroma_server, tmp_path):
