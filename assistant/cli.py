@@ -200,6 +200,86 @@ def check(
 
 
 @app.command()
+def votes(
+    as_json: JsonOption = False,
+    case: Annotated[Optional[str], typer.Option("--case", help='Case number ("PS 3/2026") or document id.')] = None,
+    body: BodyOption = None,
+    municipality: MunicipalityOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    party: Annotated[Optional[str], typer.Option("--party", help="Party short form: AP, H, SP, FRP, SV, R, V, KRF …")] = None,
+    member: Annotated[Optional[str], typer.Option("--member", help="A member's name.")] = None,
+    outcome: Annotated[Optional[str], typer.Option("--outcome", help="vedtatt or falt.")] = None,
+    max_margin: Annotated[Optional[int], typer.Option("--max-margin", help="Close votes: margin at most N.")] = None,
+):
+    """Votes parsed from the meeting records: who voted how, counts, outcome, the exact vote passage."""
+    from .service import Assistant
+
+    if outcome and outcome not in ("vedtatt", "falt"):
+        _fail("--outcome takes vedtatt or falt")
+    try:
+        rows = Assistant(_settings()).votes(case=case, body=body, municipality=municipality,
+                                            since=_parse_day(since, "--since"), until=_parse_day(until, "--until"),
+                                            party=party, member=member, outcome=outcome, max_margin=max_margin)
+    except AssistantError as exc:
+        _fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps({"votes": rows}, ensure_ascii=False, indent=2))
+        return
+    from .records.answering import vote_summary
+    from .records.votes import Vote
+
+    for row in rows:
+        typer.secho(f"{row['date']} {row['body']} {row['case_number']}: {row['title']}", bold=True)
+        typer.echo(f"   {vote_summary(Vote.from_json(row))}")
+    typer.echo(f"{len(rows)} votes")
+
+
+@app.command()
+def case(
+    key: str = typer.Argument(..., help='Case number ("PS 3/2026"), case id or document id.'),
+    municipality: MunicipalityOption = None,
+    as_json: JsonOption = False,
+):
+    """A case's path through the bodies: date, body, case number, innstilling, vedtak and votes at each step."""
+    from .service import Assistant
+
+    try:
+        view = Assistant(_settings()).case(key, municipality)
+    except AssistantError as exc:
+        _fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps(view, ensure_ascii=False, indent=2))
+        return
+    typer.secho(f"{view['title']} ({view['municipality'] or ''})", bold=True)
+    for step in view["path"]:
+        typer.echo(f"- {step['date']} {step['body']} {step['case_number']}" + ("" if step.get("indexed") else "  (protokoll ikke i indeksen)"))
+        if step.get("vedtak"):
+            typer.echo(f"    Vedtak: {step['vedtak'][:300]}")
+    if view["status"]:
+        typer.echo(view["status"])
+
+
+@app.command("protocol-check")
+def protocol_check(
+    draft: str = typer.Argument(..., help="A draft møteprotokoll: a file in any ingestible format, or - for stdin."),
+    as_json: JsonOption = False,
+):
+    """Check a draft møteprotokoll before it is signed: counts, attendance, outcome lines, saksliste (exit 1 on findings)."""
+    from .consistency import read_draft
+    from .records.protocol_check import check_protocol, format_findings
+
+    try:
+        text = sys.stdin.read() if draft == "-" else read_draft(Path(draft))[0]
+    except AssistantError as exc:
+        _fail(str(exc))
+    report = check_protocol(text, name=draft)
+    typer.echo(json.dumps(report, ensure_ascii=False, indent=2) if as_json else format_findings(report))
+    if report["findings"]:
+        raise typer.Exit(1)
+
+
+@app.command()
 def verify(
     repair: bool = typer.Option(False, "--repair", help="Make the keyword index and manifest agree with Chroma again."),
     as_json: JsonOption = False,

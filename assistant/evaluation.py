@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ class QAItem:
     gold: list[str]
     evidence: list[str]
     lang: str = "nb"
+    vote: dict[str, Any] | None = None  # {"for", "against", "outcome"} for vote questions
 
 
 def load_qa(path: Path) -> list[QAItem]:
@@ -32,7 +34,7 @@ def load_qa(path: Path) -> list[QAItem]:
         try:
             row = json.loads(line)
             items.append(QAItem(row["id"], row["question"], row.get("type", "fact"), list(row.get("gold_doc_ids") or []),
-                                list(row.get("evidence") or []), row.get("lang", "nb")))
+                                list(row.get("evidence") or []), row.get("lang", "nb"), row.get("vote")))
         except (ValueError, KeyError) as exc:
             raise AssistantError(f"{path}:{line_no}: not a QA record ({exc})") from exc
     if not items:
@@ -92,14 +94,39 @@ def _norm(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+OUTCOME_STATED = {
+    "vedtatt": re.compile(r"\b(vedtatt|vedteke|adopted|enstemmig|samrøystes|unanimously)\b", re.IGNORECASE),
+    "falt": re.compile(r"\b(falt|fall|fell|ikke vedtatt|ikkje vedteke|rejected)\b", re.IGNORECASE),
+}
+UNANIMOUS_STATED = re.compile(r"\b(enstemmig|samrøystes|unanimously)\b", re.IGNORECASE)
+
+
+def states_vote(answer_text: str, vote: dict[str, Any]) -> bool:
+    """The answer states the vote: one line of it holds both counts (or "enstemmig" for a vote with none
+    against) and the outcome."""
+    for line in answer_text.splitlines():
+        numbers = set(re.findall(r"(?<![\d/.])\d+(?![\d/])", line))
+        counts = str(vote["for"]) in numbers and (str(vote["against"]) in numbers
+                                                  or (vote["against"] == 0 and bool(UNANIMOUS_STATED.search(line))))
+        outcome = OUTCOME_STATED.get(vote.get("outcome", ""), OUTCOME_STATED["vedtatt"]).search(line)
+        if counts and outcome:
+            return True
+    return False
+
+
 def answer_metrics(results: list[tuple[QAItem, Any, float]]) -> dict[str, float]:
     """results: (item, Answer, seconds). Citation precision counts every citation given, unanswerable included."""
     cited = correct = 0
     evidence_total = evidence_found = 0
     unanswerable = abstained_right = answerable = abstained_wrong = 0
+    gold_cited = votes = votes_stated = 0
     for item, answer, _ in results:
+        if item.vote:
+            votes += 1
+            votes_stated += states_vote(answer.text, item.vote)
         if item.gold:
             answerable += 1
+            gold_cited += any(c.doc_id in item.gold for c in answer.citations)
             abstained_wrong += answer.abstained
             quotes = _norm(" ".join(c.quote for c in answer.citations))
             for evidence in item.evidence:
@@ -125,6 +152,8 @@ def answer_metrics(results: list[tuple[QAItem, Any, float]]) -> dict[str, float]
         "evidence_recall": evidence_found / evidence_total if evidence_total else 0.0,
         "abstain_unanswerable": abstained_right / unanswerable if unanswerable else 0.0,
         "false_abstain": abstained_wrong / answerable if answerable else 0.0,
+        "gold_cited": gold_cited / answerable if answerable else 0.0,
+        "votes": votes, "votes_stated": votes_stated / votes if votes else 0.0,
         "p50_ms": percentile(latencies, 0.5),
         "p95_ms": percentile(latencies, 0.95),
     }
@@ -165,9 +194,16 @@ def evaluate(assistant, items: list[QAItem], k: int = 10, modes: list[str] | Non
             if progress:
                 progress(done, len(items))
         report["answers"] = answer_metrics(results)
+        by_type: dict[str, list] = defaultdict(list)
+        for result in results:
+            by_type[result[0].type].append(result)
+        report["answers_by_type"] = {t: answer_metrics(r) for t, r in sorted(by_type.items())}
         report["answers_by_question"] = [
-            {"id": item.id, "abstained": a.abstained, "evidence": round(a.evidence, 3),
-             "cited": [c.doc_id for c in a.citations], "gold": item.gold}
+            {"id": item.id, "type": item.type, "abstained": a.abstained, "evidence": round(a.evidence, 3),
+             "cited": [c.doc_id for c in a.citations], "gold": item.gold,
+             "evidence_missing": [e for e in item.evidence
+                                  if _norm(e) not in _norm(" ".join(c.quote for c in a.citations))],
+             **({"vote_stated": states_vote(a.text, item.vote)} if item.vote else {})}
             for item, a, _ in results
         ]
     report["retrieval_by_question"] = per_question
@@ -196,4 +232,22 @@ def format_report(report: dict[str, Any]) -> str:
                   "|---|---|---|---|---|---|",
                   f"| {a['citation_precision']:.3f} | {a['evidence_recall']:.3f} | {a['abstain_unanswerable']:.3f} | "
                   f"{a['false_abstain']:.3f} | {a['p50_ms']:.0f} | {a['p95_ms']:.0f} |"]
+        lines += ["", "| answers by type | n | gold cited | evidence recall | votes stated | abstain (unanswerable) | false abstain |",
+                  "|---|---|---|---|---|---|---|"]
+        for name, m in [("all", a), *report.get("answers_by_type", {}).items()]:
+            n = sum(1 for q in report["answers_by_question"] if name == "all" or q["type"] == name)
+            votes = f"{m['votes_stated']:.3f} ({m['votes']})" if m.get("votes") else "–"
+            lines.append(f"| {name} | {n} | {m['gold_cited']:.3f} | {m['evidence_recall']:.3f} | {votes} | "
+                         f"{m['abstain_unanswerable']:.3f} | {m['false_abstain']:.3f} |")
+        misses = [q for q in report["answers_by_question"]
+                  if (q["gold"] and (q["abstained"] or q["evidence_missing"] or not set(q["cited"]) & set(q["gold"])
+                                     or q.get("vote_stated") is False)) or (not q["gold"] and not q["abstained"])]
+        if misses:
+            lines += ["", "questions answered wrongly or refused (evidence score that decided):"]
+            for q in misses:
+                what = ("abstained" if q["abstained"] else "answered an unanswerable question") if (q["abstained"] or not q["gold"]) else \
+                    ", ".join(x for x in ("no gold cited" if not set(q["cited"]) & set(q["gold"]) else "",
+                                         f"{len(q['evidence_missing'])} evidence not quoted" if q["evidence_missing"] else "",
+                                         "vote not stated" if q.get("vote_stated") is False else "") if x)
+                lines.append(f"- {q['id']} ({q['type']}, evidence {q['evidence']:.3f}): {what}")
     return "\n".join(lines)

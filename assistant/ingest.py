@@ -22,6 +22,7 @@ from .keyword import KeywordIndex, forget_cached
 from .loaders import default_doc_id, discover, load_file
 from .loaders.isolated import IsolatedLoader
 from .metadata import CASE_NUMBER, enrich
+from .records.minutes import split_minutes
 from .store import ChromaStore, states_from
 from .verify import manifest_from, read_manifest, write_manifest
 
@@ -98,7 +99,8 @@ def chunk_metadata(document: Document, chunk: Chunk, n_chunks: int, content_hash
     )
     # Minutes hold many agenda items: the chunk's own "PS 45/21" heading is its case number.
     section_case = CASE_NUMBER.match(chunk.section) if chunk.section else None
-    if section_case:
+    # A case protocol (one case, possibly split from a whole meeting) keeps its own full case number.
+    if section_case and document.metadata.get("doc_type") != "saksprotokoll":
         meta["case_number"] = section_case.group(0).strip()
     return meta
 
@@ -117,7 +119,7 @@ def readable_documents(paths: list[Path], field_map: dict[str, str] | None = Non
             documents, _ = load_file(file, root, field_map)
         except LoadError:
             continue
-        for document in documents:
+        for document in (part for loaded in documents for part in split_minutes(loaded)):
             document.metadata = enrich(document.metadata, document.text, document.title, document.id)
             yield document
 
@@ -175,6 +177,8 @@ class Ingestor:
                         raise LoadError(f"larger than {self.settings.max_file_mb} MB ({size / 2**20:.0f} MB; ASSISTANT_MAX_FILE_MB)")
                     with report.timed("parse"):
                         documents, problems = loader.load(file, root, field_map)
+                        # A whole meeting's minutes become one document per case, plus the meeting itself.
+                        documents = [part for document in documents for part in split_minutes(document)]
                 except LoadError as exc:
                     report.failed.append((str(file), str(exc)))
                     continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -92,6 +92,9 @@ class HybridRetriever:
 
     def __init__(self, settings: Settings, store: ChromaStore | None = None, embedder: Embedder | None = None):
         self.settings = settings
+        # A domain may reorder the fused ranking (meeting records: treatments of one case together, the
+        # deciding treatment first): (query, ranked doc ids, fused scores) -> ranked doc ids.
+        self.reorder: Callable[[str, list[str], dict[str, float]], list[str]] | None = None
         self.embedder = embedder or get_query_embedder(settings)
         self.store = store or ChromaStore(settings, self.embedder.signature)
 
@@ -167,7 +170,10 @@ class HybridRetriever:
         for doc_id in exact:
             fused[doc_id] = top + 1.0
 
-        ranked = _cover_places(sorted(fused, key=lambda d: -fused[d]), mentioned_places(query, index), index)[:k]
+        ranked = _cover_places(sorted(fused, key=lambda d: -fused[d]), mentioned_places(query, index), index)
+        if self.reorder is not None:
+            ranked = self.reorder(query, ranked, fused)
+        ranked = ranked[:k]
         results = []
         for doc_id in ranked:
             # A document added by a write still in progress is known to Chroma before the keyword index.

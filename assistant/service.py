@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .analysis import analyze
-from .answering import Answer, ExtractiveAnswerer
+from .answering import Answer
 from .config import Settings
 from .errors import AssistantError
 from .followup import heuristic_standalone, model_standalone
+from .records.answering import RecordAnswerer, case_order
+from .records.index import RecordIndex, record_index_for
 from .retrieval import Filters, HybridRetriever
 
 MAX_QUESTION_CHARS = 2000
@@ -21,12 +23,21 @@ class Assistant:
     def __init__(self, settings: Settings, chat_model=None):
         self.settings = settings
         self.retriever = HybridRetriever(settings)
-        self.extractive = ExtractiveAnswerer(settings.abstain_threshold, settings.answer_sentences, settings.abstain_threshold_en)
+        self.retriever.reorder = case_order(self.records)
+        # Meeting records are answered from their parts (VEDTAK first, proposals labelled, votes as data);
+        # other documents by the general extractive answerer, which RecordAnswerer falls back to.
+        self.extractive = RecordAnswerer(self.records, settings.abstain_threshold, settings.answer_sentences,
+                                         settings.abstain_threshold_en)
         self.answerer = self.extractive
         if settings.llm != "none" or chat_model is not None:
             from .generation import LLMAnswerer
 
             self.answerer = LLMAnswerer(settings, self.retriever.embedder, self.extractive, chat_model)
+
+    def records(self) -> RecordIndex:
+        "The meeting records in the index, parsed (votes, parts, case paths); derived from Chroma."
+        self.retriever.store.refresh()
+        return record_index_for(self.retriever.store, self.settings.data_dir)
 
     @staticmethod
     def clean_question(question: str) -> str:
@@ -95,6 +106,18 @@ class Assistant:
         from .consistency import ConsistencyChecker
 
         return ConsistencyChecker(self.retriever).check(text, title=title, body=body, municipality=municipality, as_of=as_of)
+
+    def votes(self, **filters) -> list[dict[str, Any]]:
+        "Parsed votes as rows (assistant.records.views.vote_rows takes the filters)."
+        from .records.views import vote_rows
+
+        return vote_rows(self.records(), **filters)
+
+    def case(self, key: str, municipality: str | None = None) -> dict[str, Any]:
+        "A case's path through the bodies with innstilling, vedtak and votes at each step."
+        from .records.views import case_view
+
+        return case_view(self.records(), key, municipality)
 
     def facets(self) -> dict[str, list[str]]:
         "The values the filters can take, most common first."
