@@ -81,6 +81,7 @@ class DocumentHit:
     passages: list[Passage] = field(default_factory=list)
     dense: float = 0.0  # best cosine of any of its chunks to the query
     exact: bool = False  # named by id or case number in the query
+    ranks: dict[str, int] = field(default_factory=dict)  # its rank (0 = first) in each list that found it
 
 
 MODES = {"hybrid": ("dense", "bm25_chunks", "bm25_docs"), "bm25": ("bm25_chunks", "bm25_docs")}
@@ -159,6 +160,7 @@ class HybridRetriever:
         if "bm25_docs" in lists:
             rankings["bm25_docs"] = [index.doc_ids[p] for p, _ in index.search_docs(terms, n, mask)]
 
+        positions = {name: {doc_id: rank for rank, doc_id in enumerate(order)} for name, order in rankings.items()}
         fused: dict[str, float] = {}
         for name, order in rankings.items():
             weight = self.weights.get(name, 1.0)
@@ -178,7 +180,8 @@ class HybridRetriever:
         for doc_id in ranked:
             # A document added by a write still in progress is known to Chroma before the keyword index.
             meta = index.docs.get(doc_id) or next((m for c, (_, m) in chunk_cache.items() if chunk_doc.get(c) == doc_id), {})
-            hit = DocumentHit(doc_id, fused[doc_id], meta, dense=dense_best.get(doc_id, 0.0), exact=doc_id in exact)
+            hit = DocumentHit(doc_id, fused[doc_id], meta, dense=dense_best.get(doc_id, 0.0), exact=doc_id in exact,
+                              ranks={name: positions[name][doc_id] for name in positions if doc_id in positions[name]})
             hit.passages = self._best_passages(doc_id, index, chunk_rrf, chunk_doc, chunk_cache, passages_per_doc)
             results.append(hit)
         if vector is not None:

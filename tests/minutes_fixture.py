@@ -46,3 +46,27 @@ def minutes_text(shared: Path, meeting: int = MEETING) -> str:
         number, year = record["case_number"].split()[1].split("/")
         lines += [f"PS {number}/{year[2:]} {record['title']}", "", record["text"].strip(), ""]
     return "\n".join(lines) + "\n"
+
+
+def minutes_pdf(text: str, path: Path) -> Path:
+    """The minutes as a PDF, printed line by line in a fixed-width font, the way a records system prints
+    them: pages break every 60 lines, long lines wrap between words at 95 characters."""
+    import textwrap
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    page = canvas.Canvas(str(path), pagesize=A4)
+    page.setFont("Courier", 8)
+    y = 800
+    for line in text.splitlines():
+        for piece in textwrap.wrap(line, 95, break_long_words=False) or [""]:
+            if y < 50:
+                page.showPage()
+                page.setFont("Courier", 8)
+                y = 800
+            page.drawString(40, y, piece)
+            y -= 12.5
+    page.showPage()
+    page.save()
+    return path

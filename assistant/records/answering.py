@@ -49,6 +49,19 @@ SUBJECT_WORDS = {
     "tilleggsforslag": "tilleggsforslaget", "alternativ": "det alternative forslaget",
 }
 MAX_DECISION_CHARS = 700
+HEADING_LINE = re.compile(r"[ \t]*[^\n]{0,60}?[Vv]edtak[ \t]*:?[ \t]*(?:\n|$)")
+NO_DECISION = {"nb": "Protokollen har ingen vedtakstekst for saken.", "nn": "Protokollen har inga vedtakstekst for saka.",
+               "en": "The minutes record no decision text for this case."}
+PROCEEDINGS_LABEL = {"nb": "Fra behandlingen: ", "nn": "Frå handsaminga: ", "en": "From the proceedings: "}
+CONTEXT_ROLES = ("habilitet", "protokolltilførsel")
+# Share of the question's weighted words a habilitet or protokolltilførsel part must hold to be quoted beside
+# the decision: most of them, so that it is quoted only when the question is about it.
+CONTEXT_MIN_COVERAGE = 0.35
+CONTEXT_LABELS = {
+    "nb": {"habilitet": "Habilitet: ", "protokolltilførsel": "Protokolltilførsel: "},
+    "nn": {"habilitet": "Habilitet: ", "protokolltilførsel": "Protokolltilførsel: "},
+    "en": {"habilitet": "Impartiality: ", "protokolltilførsel": "Entered in the minutes: "},
+}
 
 
 @dataclass
@@ -115,8 +128,21 @@ class RecordAnswerer(ExtractiveAnswerer):
         vote = best_vote(record, text, weights, question, prefer_adopted=not wants_proposal)
 
         decision = [p for p in record.parts if p.role == DECISION]
-        if decision:
-            quotes += self._decision_quotes(doc_id, text, decision, weights, decision_sentences, brief)
+        decided = self._decision_quotes(doc_id, text, decision, weights, decision_sentences, brief) if decision else []
+        quotes += decided
+        if decision and not decided:
+            # "Vedtak" with nothing after it (some protocols are published so): say so, and quote how the
+            # treatment ended instead.
+            quotes.append(_Quote(doc_id, decision[0].start, decision[0].start, summary=NO_DECISION[language]))
+            quotes += self._closing_quotes(doc_id, record, text, decision[0], language)
+        if not brief:
+            quotes += self._context_quotes(doc_id, record, text, weights, language)
+        if vote is None and wants_proposal:
+            proposal = best_proposal(record, text, weights, question)
+            if proposal is not None:
+                span = _first_sentences(text, proposal, 2)
+                if span:
+                    quotes.append(_Quote(doc_id, span[0], span[1], label=proposal.label(language)))
         if vote is not None:
             position = record.votes.index(vote)
             subjects = [p for p in record.parts if p.vote == position and p.role in (*PROPOSAL_ROLES, "innstilling")]
@@ -131,13 +157,49 @@ class RecordAnswerer(ExtractiveAnswerer):
             return []
         return quotes
 
+    def _closing_quotes(self, doc_id: str, record: Record, text: str, decision: Part, language: str) -> list[_Quote]:
+        "The last sentence of the treatment before an empty VEDTAK: how the case ended."
+        before = [p for p in record.parts if p.end <= decision.start + 1 and p.role in ("behandling", *PROPOSAL_ROLES)
+                  and text[p.start:p.end].strip()]
+        if not before:
+            return []
+        part = before[-1]
+        spans = [(s, e) for s, e in split_sentences(text[part.start:part.end], part.start) if len(text[s:e].strip()) > 3]
+        return [_Quote(doc_id, spans[-1][0], spans[-1][1], label=PROCEEDINGS_LABEL[language])] if spans else []
+
+    def _context_quotes(self, doc_id: str, record: Record, text: str, weights: dict[str, float], language: str) -> list[_Quote]:
+        """What the behandling, a habilitet assessment or a protokolltilførsel says, when it answers the question
+        better than the decision does ("Hvorfor deltok ikke ordføreren?"): quoted labelled, whole if short."""
+        total = sum(weights.values()) or 1.0
+        best: tuple[float, Part] | None = None
+        for part in record.parts:
+            if part.role not in CONTEXT_ROLES:
+                continue
+            present = set(analyze(text[part.start:part.end]))
+            score = sum(w * _match(t, present) for t, w in weights.items()) / total
+            if best is None or score > best[0]:
+                best = (score, part)
+        if best is None or best[0] < CONTEXT_MIN_COVERAGE:
+            return []
+        part = best[1]
+        if part.end - part.start <= MAX_DECISION_CHARS:
+            start, end = part.start, part.end
+            while end > start and text[end - 1].isspace():
+                end -= 1
+            while start < end and text[start].isspace():
+                start += 1
+            return [_Quote(doc_id, start, end, label=CONTEXT_LABELS[language].get(part.role, ""))]
+        spans = [(s, e) for s, e in split_sentences(text[part.start:part.end], part.start) if len(text[s:e].strip()) > 3]
+        scored = sorted(spans, key=lambda se: -sum(w * _match(t, set(analyze(text[se[0]:se[1]]))) for t, w in weights.items()))
+        return [_Quote(doc_id, s, e, label=CONTEXT_LABELS[language].get(part.role, "")) for s, e in sorted(scored[:2])]
+
     def _decision_quotes(self, doc_id: str, text: str, parts: list[Part], weights: dict[str, float], limit: int,
                          brief: bool) -> list[_Quote]:
         spans = []
         for part in parts:
-            # The heading line ("Vedtak") is not part of the quote.
-            body_start = text.find("\n", part.start, part.end)
-            body_start = part.start if body_start < 0 else body_start
+            # The heading line ("Vedtak", "Formannskapets vedtak:") is not part of the quote.
+            heading = HEADING_LINE.match(text, part.start, part.end)
+            body_start = heading.end() if heading else part.start
             spans += split_sentences(text[body_start:part.end], body_start)
         spans = [(s, e) for s, e in spans if len(text[s:e].strip()) > 3]
         if not spans:
@@ -176,13 +238,15 @@ class RecordAnswerer(ExtractiveAnswerer):
                     quote=quoted, url=meta.get("url"), case_number=meta.get("case_number"), passage=text,
                     section=(records.records[quote.doc_id].role_at(quote.start) or Part("", 0, 0)).role,
                 )
-            elif quoted not in citation.quote:
-                citation.quote += " … " + quoted
+            elif quoted and quoted not in citation.quote:
+                citation.quote = f"{citation.quote} … {quoted}" if citation.quote else quoted
             lead = ""
             if len(citations) > 1 or len({q.doc_id for q in quotes}) > 1:
                 meta = records.meta[quote.doc_id]
                 lead = f"{meta.get('body', '')} {_day(meta.get('date'))} ({meta.get('case_number', '')}): " if quote is _first_of(quotes, quote.doc_id) else ""
-            if quote.summary:
+            if quote.summary and not quoted:
+                lines.append(f"{lead}{quote.summary}")
+            elif quote.summary:
                 lines.append(f"{lead}{quote.summary} [{citation.n}]")
                 lines.append(f"    «{' '.join(quoted.split())}» [{citation.n}]")
             else:
@@ -223,7 +287,8 @@ def best_vote(record: Record, text: str, weights: dict[str, float], question: st
         if any(p and fold(p.split()[-1]) in folded_question for p in people):
             score += 0.3
         if named_parties and ({vote.party} | {a.party for a in vote.alternatives}) & named_parties:
-            score += 0.2
+            # "Hva foreslo Høyre …": the named party's own proposal, not a proposal that shares its words.
+            score += 0.5 if not prefer_adopted else 0.2
         if prefer_adopted and vote.outcome == "vedtatt":
             score += 0.25
         if vote.unanimous and not vote.for_.count:
@@ -231,6 +296,26 @@ def best_vote(record: Record, text: str, weights: dict[str, float], question: st
         score -= 0.001 * position
         if score > best_score:
             best, best_score = vote, score
+    return best
+
+
+def best_proposal(record: Record, text: str, weights: dict[str, float], question: str) -> Part | None:
+    "The proposal the question is about, for proposals that were never voted on."
+    total = sum(weights.values()) or 1.0
+    named = parties_in(question)
+    folded = fold(question)
+    best, best_score = None, 0.0
+    for part in record.parts:
+        if part.role not in PROPOSAL_ROLES:
+            continue
+        present = set(analyze(text[part.start:part.end]))
+        score = sum(w * _match(t, present) for t, w in weights.items()) / total
+        if part.proposer and fold(part.proposer.split()[-1]) in folded:
+            score += 0.3
+        if named and part.party and set(re.split(r",\s*|\s+og\s+", part.party)) & named:
+            score += 0.3
+        if score > best_score:
+            best, best_score = part, score
     return best
 
 

@@ -15,7 +15,18 @@ from typing import Any, Iterable
 from .structure import Record, is_record, parse_record
 from .votes import Member, fold, resolve_names, voters
 
-FORMAT = 1
+def _parser_version() -> str:
+    "The saved parse is only valid for the parser that made it: a changed parser re-parses on next use."
+    import hashlib
+
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for name in ("votes.py", "structure.py", "index.py", "parties.py"):
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+FORMAT = _parser_version()
 # Chunk metadata a record keeps beside its parse (the portal's case fields included).
 RECORD_FIELDS = ("title", "body", "municipality", "doc_type", "date", "date_int", "url", "case_number", "case_id",
                  "case_path", "case_status", "case_type", "meeting_id", "source", "meeting_place", "meeting_doc",

@@ -50,9 +50,8 @@ def split_minutes(document: Document) -> list[Document]:
     fields = {m.group("key").casefold(): m.group("value") for m in FIELD.finditer(text[:heads[0].start()])}
     body = fields.get("utvalg") or (TREATMENT_HEADER.search(text).group("body").strip() if TREATMENT_HEADER.search(text) else None)
     day = parse_date(fields.get("møtedato") or fields.get("dato") or "") or _treatment_date(text)
-    municipality = document.metadata.get("municipality") or find_municipality(text[:4000], body)
-    if municipality and body and municipality.casefold() in body.casefold():
-        municipality = None  # "Kommunestyre" read as a place name
+    # "Steinkjer kommune" heads the print; a body named like "Kommunestyre" holds no place name.
+    municipality = document.metadata.get("municipality") or find_municipality(text[:heads[0].start()][:4000])
     meeting_text = text[:heads[0].start()]
     attendance = parse_attendance(meeting_text)
     base = {k: v for k, v in document.metadata.items() if k not in ("case_number", "title")}
@@ -70,6 +69,12 @@ def split_minutes(document: Document) -> list[Document]:
         year = year if len(year) == 4 else f"20{year}"
         case_number = f"{head.group('kind')} {head.group('number')}/{year}"
         title = " ".join(head.group("title").split())
+        # A long title wraps onto the next line, right before the treatment header.
+        between = TREATMENT_HEADER.search(text, head.end(), end)
+        if between:
+            rest = text[head.end():between.start()].strip()
+            if rest and "\n" not in rest and len(rest) <= 120:
+                title = f"{title} {rest}"
         saksliste.append({"case_number": case_number, "title": title})
         case_text = text[head.start():end].strip()
         metadata = {**common, "case_number": case_number, "doc_type": "saksprotokoll", "case_type": head.group("kind")}
@@ -118,6 +123,22 @@ def _shift_pages(document: Document, offset: int) -> list[tuple[int, int]]:
     return [(page, max(0, start - offset)) for page, start in document.page_starts if page >= (first or 0)]
 
 
+def _columns_from_words(words: list[str], absent: list[dict]) -> list[str]:
+    """Name, function or "møtte for", party from a line whose column spacing is lost: the party is the last
+    word, a function word ends the name; else the member met for is a name on the forfall list."""
+    if len(words) < 2 or not (len(words[-1]) <= 5 and words[-1].replace("-", "").isalpha() and words[-1][0].isupper()):
+        return [" ".join(words)]
+    party, rest = words[-1], words[:-1]
+    for position, word in enumerate(rest):
+        if word.casefold() in FUNCTIONS and position > 0:
+            return [" ".join(rest[:position]), " ".join(rest[position:]), party]
+    joined = " ".join(rest)
+    for member in absent:
+        if joined.endswith(" " + member["name"]):
+            return [joined[: -len(member["name"]) - 1], member["name"], party]
+    return [joined, party]
+
+
 def parse_attendance(text: str) -> dict[str, list[dict]]:
     """Members present (name, function, party, møtte for) and absent, from the attendance tables, whose
     columns pdftotext separates by runs of spaces."""
@@ -133,6 +154,9 @@ def parse_attendance(text: str) -> dict[str, list[dict]]:
         substitute = "vara" in name
         for line in text[head.end():end].splitlines():
             columns = [c.strip() for c in COLUMN_SPLIT.split(line.strip()) if c.strip()]
+            if len(columns) == 1:
+                # Extracted from a PDF the columns lose their spacing: "Gunnar Thorsen Leder AP".
+                columns = _columns_from_words(columns[0].split(), absent)
             if len(columns) < 2 or columns[0].casefold() in ("navn", "name"):
                 continue
             entry = {"name": columns[0], "function": None, "party": None, "substitute_for": None}

@@ -34,6 +34,9 @@ HEADINGS = [
     (re.compile(r"^[ \t]*(?:Vurdering|Saksvurdering(?:er)?|Kommunedirektørens vurdering|Rådmannens vurdering)[ \t]*:?[ \t]*$", re.MULTILINE), "vurdering"),
     (re.compile(r"^[ \t]*(?:Kommunedirektørens|Rådmannens)[ \t]+(?:forslag[ \t]+til[ \t]+vedtak|innstilling)[ \t]*:?[ \t]*$", re.MULTILINE), "innstilling"),
 ]
+# A procedural outcome ends the proposal before it: "Ordfører motsatte seg å fatte vedtak i saken …".
+PROCEDURE_LINE = re.compile(r"^[ \t]*(?:Ordfører(?:en)?|Møteleder(?:en)?|Leder(?:en)?)[ \t]+motsatte[ \t]+seg[^\n]*$|"
+                            r"^[ \t]*Saken[ \t]+ble[ \t]+(?:utsatt|trukket|sendt[ \t]+tilbake)[^\n]*$", re.MULTILINE)
 HABILITY_LINE = re.compile(r"^[^\n]*(?:habilitetsvurdering|inhabil|fratrådte møtet|vararepresentant i behandling)[^\n]*$", re.MULTILINE | re.IGNORECASE)
 LOCAL_WORDS = {"innstilling": "Innstilling", "forslag": "Forslag", "endringsforslag": "Endringsforslag",
                "tilleggsforslag": "Tilleggsforslag", "alternativ": "Alternativt forslag"}
@@ -131,6 +134,8 @@ def parse_record(text: str, roster=None) -> Record:
         boundaries.append((match.start(), 0, Part(_kind(match.group("kind")), match.start(), 0, None, match.group("parties").strip())))
     for match in INNSTILLING_HEADER.finditer(text):
         boundaries.append((match.start(), 2, Part("innstilling", match.start(), 0)))
+    for match in PROCEDURE_LINE.finditer(text):
+        boundaries.append((match.start(), 4, Part("behandling", match.start(), 0)))
     for match in HABILITY_LINE.finditer(text):
         boundaries.append((match.start(), 3, Part("habilitet", match.start(), 0)))
     for index, vote in enumerate(votes):

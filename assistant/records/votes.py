@@ -266,7 +266,8 @@ def parse_votes(text: str, roster: Iterable[Member] | None = None) -> list[Vote]
                 elif outcome == "falt":
                     alt.outcome = "falt" if alt.label == winner else None
         for_side = sides.get("for", Side())
-        against_side = sides.get("against", Side())
+        # "For forslaget stemte 39: …" with no "Imot" line: nobody voted against (the fasit counts it 0).
+        against_side = sides.get("against", Side(0) if "for" in sides and not alternatives else Side())
         # With alternatives, `outcome` is the outcome line's ("forslag 2 vedtatt"); each alternative has its own.
         votes.append(Vote(
             subject=main.kind if main else "innstilling", text=subject_text(main, _next_after(main, group, first_line) if alternatives else first_line),

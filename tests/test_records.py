@@ -1,0 +1,316 @@
+"""Meeting records on the real Steinkjer protocols: the vote parser against the hand-checked fasit, the
+parts and their roles, whole minutes (text and PDF) split into cases, the protocol check, answers that
+never present a fallen proposal or an innstilling as the decision, and the votes/case commands."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant.records.protocol_check import check_protocol
+from assistant.records.structure import PROPOSAL_ROLES, parse_record
+from assistant.records.vote_benchmark import run as run_vote_benchmark
+from assistant.records.votes import Member, parse_votes
+
+from .conftest import make_settings
+from .minutes_fixture import meeting_records, minutes_pdf, minutes_text
+
+ASSISTANT = str(Path(sys.executable).with_name("assistant"))
+
+
+def records(shared: Path) -> dict[str, dict]:
+    rows = [json.loads(line) for line in (shared / "corpus/minutes/steinkjer_2026.jsonl").open(encoding="utf-8")]
+    return {r["id"]: r for r in rows}
+
+
+def minutes_questions(shared: Path) -> list[dict]:
+    return [json.loads(line) for line in (shared / "eval/minutes_dev.jsonl").open(encoding="utf-8")]
+
+
+# ---- votes ------------------------------------------------------------------------------------------
+def test_vote_parser_against_the_fasit(shared):
+    report = run_vote_benchmark(shared / "corpus/minutes")
+    assert report["fasit_votes"] >= 50
+    assert report["counts_and_outcome"] >= 0.98, report["failures"]
+    assert report["members_exact"] >= 0.95, report["failures"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Forslag til vedtak enstemmig vedtatt.", ("innstilling", True, "vedtatt", None, 0)),
+    ("Innstillingen ble vedtatt mot 3 stemmer (FrP)", ("innstilling", False, "vedtatt", None, 3)),
+    ("Forslaget ble vedtatt med 20 mot 15 stemmer.", ("forslag", False, "vedtatt", 20, 15)),
+    ("Forslaget falt med 12 mot 23 stemmer.", ("forslag", False, "falt", 12, 23)),
+    ("For forslaget stemte 2: Ola Nordmann (H), Kari\nNordmann (V).\nImot forslaget stemte 1: Per Hansen (AP).\n"
+     "Dermed ble tilleggsforslag ikke vedtatt, med ordførers dobbeltstemme.", ("innstilling", False, "falt", 2, 1)),
+])
+def test_written_forms_of_a_vote(text, expected):
+    (vote,) = parse_votes(text)
+    assert (vote.subject, vote.unanimous, vote.outcome, vote.for_.count, vote.against.count) == expected
+    assert vote.quote == text[vote.start:vote.end] and vote.quote.strip()
+
+
+def test_wrapped_and_abbreviated_names_resolve_to_the_attendance_list():
+    text = ("Janne K. J. Larsen (Høyre) fremmet følgende forslag:\nSaken utsettes.\n"
+            "For forslaget stemte 3: Janne K. J. Larsen (H), Tor-\nAndré Hopen (PP), Line M Nordkvelle (AP).\n"
+            "Imot forslaget stemte 1: Per Hansen (AP).\nDermed ble forslaget vedtatt.")
+    roster = [Member("Janne Kari Johansen Larsen", "H"), Member("Tor-André Hopen", "PP"),
+              Member("Line Mari Nordkvelle", "AP"), Member("Per Hansen", "AP")]
+    (vote,) = parse_votes(text, roster)
+    assert [m.name for m in vote.for_.members] == ["Janne Kari Johansen Larsen", "Tor-André Hopen", "Line Mari Nordkvelle"]
+    assert (vote.subject, vote.proposer, vote.party, vote.outcome) == ("forslag", "Janne Kari Johansen Larsen", "H", "vedtatt")
+    assert vote.text == "Saken utsettes."
+
+
+def test_proposals_set_against_each_other(shared):
+    text = records(shared)["steinkjer-7740"]["text"]
+    votes = parse_votes(text)
+    alternatives = votes[1].alternatives
+    assert [(a.label, a.count, a.proposer, a.party, a.outcome) for a in alternatives] == [
+        ("1", 7, "Thorolf Antonsen", "AP", "vedtatt"), ("2", 5, "Christine Agdestein", "H", "falt")]
+    assert [m.name for m in votes[1].absent] == ["Gunnar Thorsen"]
+
+
+# ---- parts and roles --------------------------------------------------------------------------------
+def test_parts_of_a_real_protocol(shared):
+    text = records(shared)["steinkjer-7740"]["text"]
+    record = parse_record(text)
+    assert (record.body, record.case_number, str(record.meeting_date)) == ("Formannskap", "PS 3/2026", "2026-01-29")
+    roles = [p.role for p in record.parts if p.role not in ("behandling", "header")]
+    assert roles[0] == "habilitet" and roles[-1] == "vedtak"
+    proposals = [p for p in record.parts if p.role in PROPOSAL_ROLES]
+    assert [(p.proposer, p.outcome) for p in proposals] == [
+        ("Line Anita Hammer", "vedtatt"), ("Thorolf Antonsen", "vedtatt"), ("Christine Agdestein", "falt"),
+        ("Tor Borgan", "vedtatt"), ("Christine Agdestein", "falt"), ("Christine Agdestein", "falt")]
+    decision = text[record.decision[0]:record.decision[1]]
+    assert "Steinkjer Håndballklubb gies et tilskudd på 200.000 kr" in decision
+    assert "100.000" not in decision  # Høyre's alternative fell
+
+
+def test_every_record_has_its_decision_and_every_vote_an_outcome(shared):
+    parsed = [parse_record(r["text"]) for r in records(shared).values()]
+    assert sum(1 for r in parsed if r.decision) >= 360
+    votes = [v for r in parsed for v in r.votes]
+    assert len(votes) >= 450
+    assert all(v.outcome in ("vedtatt", "falt") for v in votes)
+    for vote in votes:
+        for side in (vote.for_, vote.against, *vote.alternatives):
+            if side.count is not None and side.members:
+                assert side.count == len(side.members), vote.quote
+
+
+# ---- whole minutes ----------------------------------------------------------------------------------
+def _expected_cases(shared):
+    return [(r["case_number"], r["title"]) for r in meeting_records(shared)]
+
+
+@pytest.mark.parametrize("form", ["txt", "pdf"])
+def test_whole_minutes_split_into_cases(shared, tmp_path, form):
+    from assistant.ingest import readable_documents
+
+    text = minutes_text(shared)
+    path = tmp_path / f"kommunestyre-2026-09-16.{form}"
+    if form == "txt":
+        path.write_text(text, encoding="utf-8")
+    else:
+        minutes_pdf(text, path)
+    documents = list(readable_documents([path]))
+    meeting, cases = documents[0], documents[1:]
+    assert meeting.metadata["doc_type"] == "møteprotokoll"
+    assert [(d.metadata["case_number"], d.title) for d in cases] == _expected_cases(shared)
+    for case in cases:
+        assert (case.metadata["body"], case.metadata["municipality"], case.metadata["date"]) == ("Kommunestyre", "Steinkjer", "2026-09-16")
+        assert re.search(r"Kommunestyres behandling av sak \d+/2026", case.text)
+    present = json.loads(meeting.metadata["attendance"])
+    absent = json.loads(meeting.metadata["absent"])
+    assert len(present) == 39 and len(absent) == 7
+    assert {"name": "Knut Egil Sjøli", "function": "Varamedlem", "party": "AP", "substitute_for": "May Britt Lagesen"} in present
+    # The votes of a case split from a PDF are the votes of the protocol itself.
+    assert sum(len(parse_votes(c.text)) for c in cases) == 42
+    if form == "pdf":
+        assert cases[0].page_starts and cases[0].page_starts[0][0] >= 2
+
+
+def test_ingested_minutes_answer_with_case_metadata_and_full_names(shared, tmp_path):
+    from assistant.ingest import Ingestor
+    from assistant.service import Assistant
+
+    path = tmp_path / "kommunestyre-2026-09-16.txt"
+    path.write_text(minutes_text(shared), encoding="utf-8")
+    settings = make_settings(tmp_path / "data")
+    report = Ingestor(settings).run([path])
+    assert report.ok and len(report.added) == 5
+    assistant = Assistant(settings)
+    answer = assistant.ask("Blir det vanningsanlegg ved Guldbergaunet fotballstadion?")
+    assert not answer.abstained
+    cited = answer.citations[0]
+    assert (cited.case_number, cited.body, cited.date) == ("PS 49/2026", "Kommunestyre", "2026-09-16")
+    votes = assistant.votes(case="PS 47/2026")
+    assert len(votes) == 13
+    names = {m["name"] for v in votes for side in ("for", "against") for m in v[side]["members"]}
+    # "Line M Nordkvelle" and "Tor Andre Eide" in the vote lists are the attendance list's members.
+    assert {"Line Mari Nordkvelle", "Tor André Eide"} <= names
+    assert "Line M Nordkvelle" not in names
+
+
+# ---- protocol check ---------------------------------------------------------------------------------
+def test_protocol_check_finds_what_the_fasit_found_and_planted_errors(shared, tmp_path):
+    text = minutes_text(shared)
+    report = check_protocol(text)
+    assert (report["cases"], report["votes"], report["present"]) == (4, 42, 39)
+    kinds = {(f["kind"], f["message"].split(" (")[0]) for f in report["findings"]}
+    # The fasit of this meeting: one member voted without being on the attendance list.
+    assert {k for k, _ in kinds} == {"not_on_attendance"}
+    assert all("Lena Hanem Bartnes" in message for _, message in kinds)
+
+    broken = text.replace("For forslaget stemte 6: Christine Agdestein", "For forslaget stemte 7: Christine Agdestein", 1)
+    broken = broken.replace("Dermed ble forslaget vedtatt.", "", 1) if "Dermed ble forslaget vedtatt." in broken else \
+        broken.replace("Dermed ble innstillingen vedtatt.", "", 1)
+    broken = broken.replace("Saksliste\n", "Saksliste\nPS 51/26     Eventuelt\n", 1)
+    found = {f["kind"] for f in check_protocol(broken)["findings"]}
+    assert {"count_mismatch", "no_outcome", "no_treatment", "not_present_total"} <= found
+
+    draft = tmp_path / "utkast.txt"
+    draft.write_text(broken, encoding="utf-8")
+    result = subprocess.run([ASSISTANT, "protocol-check", str(draft), "--json"], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1, result.stderr
+    assert {f["kind"] for f in json.loads(result.stdout)["findings"]} == found
+
+
+# ---- answers over an index of real records ------------------------------------------------------------
+@pytest.fixture(scope="module")
+def minutes_settings(tmp_path_factory, shared):
+    """The dev questions' records, every other treatment of their cases, and 20 other records."""
+    from assistant.ingest import Ingestor
+
+    rows = list(records(shared).values())
+    gold = {d for q in minutes_questions(shared) for d in q["gold_doc_ids"]}
+    cases = {r["case_id"] for r in rows if r["id"] in gold}
+    chosen = [r for r in rows if r["case_id"] in cases]
+    others = [r for r in rows if r not in chosen]
+    random.Random(7).shuffle(others)
+    root = tmp_path_factory.mktemp("minutes")
+    subset = root / "steinkjer-subset.jsonl"
+    subset.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in chosen + others[:20]), encoding="utf-8")
+    settings = make_settings(root / "data")
+    report = Ingestor(settings).run([subset])
+    assert report.ok, report.as_dict()
+    return settings
+
+
+@pytest.fixture(scope="module")
+def minutes_assistant(minutes_settings):
+    from assistant.service import Assistant
+
+    return Assistant(minutes_settings)
+
+
+def _lines_outside_the_decision(answer, assistant) -> list[str]:
+    """Answer lines that quote a proposal or an innstilling without saying so."""
+    index = assistant.records()
+    wrong = []
+    by_n = {c.n: c for c in answer.citations}
+    for line in answer.text.splitlines():
+        marker = re.search(r"\[(\d+)\]\s*$", line)
+        if not marker or line.lstrip().startswith("«"):
+            continue
+        citation = by_n[int(marker.group(1))]
+        if citation.doc_id not in index.records:
+            continue
+        quoted = re.sub(r"^[^:]*(?:Forslag|Innstilling|Endringsforslag|Tilleggsforslag|Alternativt forslag|Proposal|"
+                        r"Recommendation|Avstemning|Votes|Habilitet|Fra behandlingen)[^:]*: ", "", line[: marker.start()]).strip()
+        text, record = index.texts[citation.doc_id], index.records[citation.doc_id]
+        flat = " ".join(text.split())
+        position = flat.find(quoted[:80])
+        if position < 0:
+            continue  # a summary line from the parsed vote, not a quote
+        # Map the flattened position back to a part of the original text.
+        offset = _original_offset(text, position)
+        part = record.role_at(offset)
+        labelled = bool(re.match(r"^\s*(?:\S+ \d\d\.\d\d\.\d{4} \([^)]*\): )?(Forslag|Innstilling|Endringsforslag|Tilleggsforslag|"
+                                 r"Alternativt forslag|Framlegg|Proposal|Recommendation)", line))
+        if part is not None and part.role in (*PROPOSAL_ROLES, "innstilling") and not labelled:
+            wrong.append(line)
+        if part is not None and part.role in PROPOSAL_ROLES and part.outcome == "falt" and "falt" not in line and "fell" not in line and "fall" not in line:
+            wrong.append(line)
+    return wrong
+
+
+def _original_offset(text: str, flat_position: int) -> int:
+    count = -1
+    previous_space = True
+    for offset, ch in enumerate(text):
+        if ch.isspace():
+            if not previous_space:
+                count += 1
+                previous_space = True
+        else:
+            count += 1
+            previous_space = False
+        if count >= flat_position and not ch.isspace():
+            return offset
+    return len(text) - 1
+
+
+def test_no_answer_presents_a_fallen_proposal_or_an_innstilling_as_the_decision(shared, minutes_assistant):
+    index = minutes_assistant.records()
+    questions = [q["question"] for q in minutes_questions(shared) if q["gold_doc_ids"]]
+    # And one question per proposal that fell, asked in its own words.
+    for doc_id, record in index.records.items():
+        text = index.texts[doc_id]
+        for part in record.parts:
+            if part.role in PROPOSAL_ROLES and part.outcome == "falt":
+                words = " ".join(text[part.start:part.end].split()[8:20])
+                questions.append(f"Ble det vedtatt at {words}?")
+    assert len(questions) > 60
+    wrong = []
+    for question in questions:
+        answer = minutes_assistant.ask(question)
+        if not answer.abstained:
+            wrong += _lines_outside_the_decision(answer, minutes_assistant)
+    assert not wrong, wrong[:5]
+
+
+def test_vote_questions_state_counts_and_outcome(shared, minutes_assistant):
+    from assistant.evaluation import states_vote
+
+    vote_questions = [q for q in minutes_questions(shared) if q.get("vote")]
+    stated = [states_vote(minutes_assistant.ask(q["question"]).text, q["vote"]) for q in vote_questions]
+    assert len(stated) >= 15
+    assert sum(stated) / len(stated) >= 0.75, stated
+
+
+def test_path_answer_says_where_the_case_stands(minutes_assistant):
+    answer = minutes_assistant.ask("Hvilke utvalg behandlet avviklingen av den kommunale matutleveringen før kommunestyret, og hva ble det endelige vedtaket?")
+    assert len({c.doc_id for c in answer.citations}) >= 3
+    assert "Saksgang:" in answer.text and "Kommunestyre" in answer.text.split("Saksgang:")[1]
+    # One source, one number: each record is cited once however many passages are quoted from it.
+    assert len({c.doc_id for c in answer.citations}) == len(answer.citations)
+
+
+def test_votes_and_case_commands(minutes_settings, tmp_path):
+    env_args = dict(capture_output=True, text=True, timeout=300,
+                    env={"ASSISTANT_DATA_DIR": str(minutes_settings.data_dir), "PATH": "/usr/bin:/bin",
+                         "ASSISTANT_MODEL_CACHE_DIR": str(minutes_settings.model_cache_dir)})
+    result = subprocess.run([ASSISTANT, "votes", "--json", "--body", "Formannskap", "--party", "H", "--outcome", "falt"], **env_args)
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)["votes"]
+    assert rows and all(r["body"] == "Formannskap" and r["outcome"] == "falt" for r in rows)
+    assert set(rows[0]) >= {"doc_id", "case_number", "body", "municipality", "date", "subject", "text", "proposer", "party",
+                            "for", "against", "alternatives", "unanimous", "outcome", "casting_vote", "quote"}
+    assert any(m["party"] == "H" for r in rows for side in ("for", "against") for m in r[side]["members"])
+
+    result = subprocess.run([ASSISTANT, "case", "steinkjer-7982", "--json"], **env_args)
+    assert result.returncode == 0, result.stderr
+    view = json.loads(result.stdout)
+    bodies = [step["body"] for step in view["path"]]
+    assert bodies[-1] == "Kommunestyre" and len(bodies) >= 4
+    assert view["path"][-1]["vedtak"] and view["path"][-1]["votes"]
+
+    result = subprocess.run([ASSISTANT, "case", "PS 999/2026"], **env_args)
+    assert result.returncode == 2 and "no case" in result.stderr
