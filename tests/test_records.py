@@ -226,17 +226,18 @@ def _lines_outside_the_decision(answer, assistant) -> list[str]:
                         r"Recommendation|Avstemning|Votes|Habilitet|Fra behandlingen)[^:]*: ", "", line[: marker.start()]).strip()
         text, record = index.texts[citation.doc_id], index.records[citation.doc_id]
         flat = " ".join(text.split())
-        position = flat.find(quoted[:80])
-        if position < 0:
+        # The innstilling is often word for word the VEDTAK: the line is right if any occurrence of it is one
+        # it may quote as it does.
+        positions = [m.start() for m in re.finditer(re.escape(quoted[:80]), flat)]
+        if not positions:
             continue  # a summary line from the parsed vote, not a quote
-        # Map the flattened position back to a part of the original text.
-        offset = _original_offset(text, position)
-        part = record.role_at(offset)
-        labelled = bool(re.match(r"^\s*(?:\S+ \d\d\.\d\d\.\d{4} \([^)]*\): )?(Forslag|Innstilling|Endringsforslag|Tilleggsforslag|"
+        parts = [record.role_at(_original_offset(text, position)) for position in positions]
+        labelled = bool(re.match(r"^\s*(?:.{0,80}? \d\d\.\d\d\.\d{4} \([^)]*\): )?(Forslag|Innstilling|Endringsforslag|Tilleggsforslag|"
                                  r"Alternativt forslag|Framlegg|Proposal|Recommendation)", line))
-        if part is not None and part.role in (*PROPOSAL_ROLES, "innstilling") and not labelled:
+        if not labelled and all(p is not None and p.role in (*PROPOSAL_ROLES, "innstilling") for p in parts):
             wrong.append(line)
-        if part is not None and part.role in PROPOSAL_ROLES and part.outcome == "falt" and "falt" not in line and "fell" not in line and "fall" not in line:
+        if labelled and any(p is not None and p.role in PROPOSAL_ROLES and p.outcome == "falt" for p in parts) \
+                and not re.search(r"\b(falt|fell|fall)\b", line):
             wrong.append(line)
     return wrong
 
