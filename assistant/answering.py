@@ -59,13 +59,14 @@ class Citation:
     regulation_id: str | None = None
     passage: str = ""  # the whole passage, for showing the quote in its context
     section: str = ""
+    municipality: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
             "n": self.n, "doc_id": self.doc_id, "chunk_id": self.chunk_id, "title": self.title, "body": self.body,
             "date": self.date, "page": self.page, "quote": self.quote, "url": self.url,
             "case_number": self.case_number, "regulation_id": self.regulation_id,
-            "passage": self.passage, "section": self.section,
+            "passage": self.passage, "section": self.section, "municipality": self.municipality,
         }
 
 
@@ -239,6 +240,7 @@ class ExtractiveAnswerer:
                     page=page if isinstance(page, int) and page > 0 else None, quote=sentence,
                     url=meta.get("url"), case_number=meta.get("case_number"),
                     regulation_id=meta.get("regulation_id"), passage=passage.text, section=str(meta.get("section", "")),
+                    municipality=meta.get("municipality"),
                 )
             elif sentence not in citation.quote:
                 citation.quote += " … " + sentence

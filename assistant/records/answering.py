@@ -25,6 +25,7 @@ VOTE_QUESTION = re.compile(
     r"votert?e?|vote[sd]?|voting|unanimous|majority|dobbeltstemme)\b", re.IGNORECASE)
 PROPOSAL_QUESTION = re.compile(
     r"\b(forslag\w*|framlegg\w*|foreslo|foreslått|gjennomslag|stoppe|proposal|proposed|amendment|alternativ\w*)\b", re.IGNORECASE)
+WHO_QUESTION = re.compile(r"\b(hvem|kven|who|which members)\b", re.IGNORECASE)
 PATH_QUESTION = re.compile(
     r"\b(hvilke utvalg|kva utval|hvilken vei|kva veg|gjennom utvalgene|før kommunestyret|først|fyrst|which bodies|"
     r"behandlet .{0,40} og kommunestyret|handsama|saksgang|path|bodies)\b", re.IGNORECASE)
@@ -154,7 +155,7 @@ class RecordAnswerer(ExtractiveAnswerer):
                     for start, end in _best_sentences(text, subject, weights, 3):
                         quotes.append(_Quote(doc_id, start, end, label=subject.label(language)))
             if wants_vote or wants_proposal or not brief or not vote.unanimous:
-                summary = vote_summary(vote, language)
+                summary = vote_summary(vote, language, names=bool(WHO_QUESTION.search(question)))
                 sides = how_they_voted(vote, question, language)
                 quotes.append(_Quote(doc_id, vote.start, vote.end, summary=summary + (f". {sides}" if sides else "")))
         elif not decision:
@@ -224,6 +225,7 @@ class RecordAnswerer(ExtractiveAnswerer):
     def _compose_records(self, question: str, language: str, quotes: list[_Quote], records: RecordIndex,
                          searched: dict[str, Any], evidence: float) -> Answer:
         citations: dict[str, Citation] = {}
+        shown: dict[str, list[tuple[int, int]]] = {}  # the passages each citation shows, in reading order
         lines: list[str] = []
         seen: set[tuple[str, int, int]] = set()
         for quote in quotes:
@@ -239,11 +241,14 @@ class RecordAnswerer(ExtractiveAnswerer):
                 citation = citations[quote.doc_id] = Citation(
                     n=len(citations) + 1, doc_id=quote.doc_id, chunk_id=records.chunk_at(quote.doc_id, quote.start),
                     title=str(meta.get("title", "")), body=meta.get("body"), date=meta.get("date"), page=None,
-                    quote=quoted, url=meta.get("url"), case_number=meta.get("case_number"), passage=text,
+                    quote=quoted, url=meta.get("url"), case_number=meta.get("case_number"), passage="",
                     section=(records.records[quote.doc_id].role_at(quote.start) or Part("", 0, 0)).role,
+                    municipality=meta.get("municipality"),
                 )
             elif quoted and quoted not in citation.quote:
                 citation.quote = f"{citation.quote} … {quoted}" if citation.quote else quoted
+            if quoted:
+                shown.setdefault(quote.doc_id, []).append(_context_span(records.records[quote.doc_id], text, quote.start, quote.end))
             lead = ""
             if len(citations) > 1 or len({q.doc_id for q in quotes}) > 1:
                 meta = records.meta[quote.doc_id]
@@ -255,7 +260,28 @@ class RecordAnswerer(ExtractiveAnswerer):
                 lines.append(f"    «{' '.join(quoted.split())}» [{citation.n}]")
             else:
                 lines.append(f"{lead}{quote.label}{' '.join(quoted.split())} [{citation.n}]")
+        for doc_id, citation in citations.items():
+            text = records.texts[doc_id]
+            merged: list[tuple[int, int]] = []
+            for start, end in sorted(shown.get(doc_id, [])):
+                if merged and start <= merged[-1][1]:
+                    merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+                else:
+                    merged.append((start, end))
+            citation.passage = "\n…\n".join(text[s:e].strip() for s, e in merged)
         return Answer(question, "\n".join(lines), False, list(citations.values()), language, searched, evidence)
+
+
+PASSAGE_WINDOW = 800  # characters of context shown on each side of a quote inside a long part
+
+
+def _context_span(record: Record, text: str, start: int, end: int) -> tuple[int, int]:
+    "The part a quote comes from, as the passage shown around it; a long part is cut to a window around the quote."
+    part = record.role_at(start)
+    low, high = (part.start, part.end) if part else (start, end)
+    if high - low > 2 * PASSAGE_WINDOW + (end - start):
+        low, high = max(low, start - PASSAGE_WINDOW), min(high, end + PASSAGE_WINDOW)
+    return low, max(high, end)
 
 
 def _first_of(quotes: list[_Quote], doc_id: str) -> _Quote:
@@ -365,7 +391,7 @@ def parties_in(question: str) -> set[str]:
     return found
 
 
-def vote_summary(vote: Vote, language: str = "nb") -> str:
+def vote_summary(vote: Vote, language: str = "nb", names: bool = False) -> str:
     "'Vedtatt med 20 mot 19 stemmer; mot: H (4), SP (8)' — read from the parsed vote, never guessed."
     words = OUTCOME_WORDS.get(language, OUTCOME_WORDS["nb"])
     subject = SUBJECT_WORDS.get(vote.subject, "forslaget") if language != "en" else vote.subject
@@ -394,13 +420,24 @@ def vote_summary(vote: Vote, language: str = "nb") -> str:
     casting = ""
     if vote.casting_vote:
         casting = f", {'with the chair' if language == 'en' else 'med'} {vote.casting_vote}s dobbeltstemme" if language != "en" else ", by the chair's casting vote"
-    against = ""
-    if vote.against.members:
-        tally: dict[str, int] = {}
-        for member in vote.against.members:
-            tally[member.party or "?"] = tally.get(member.party or "?", 0) + 1
-        against = ("; against: " if language == "en" else "; mot: ") + ", ".join(f"{p} ({n})" for p, n in tally.items())
-    return f"{head}{outcome.lower()}{counts}{casting}{against}"
+    sides = ""
+    for label, side in (("for", vote.for_), ("against" if language == "en" else "mot", vote.against)):
+        if side.members and vote.against.members:
+            sides += f"; {label}: " + _party_tally(side.members)
+    if names and vote.against.members and len(vote.against.members) <= MAX_NAMED:
+        sides += ("; against: " if language == "en" else "; imot: ") + ", ".join(
+            f"{m.name} ({m.party})" if m.party else m.name for m in vote.against.members)
+    return f"{head}{outcome.lower()}{counts}{casting}{sides}"
+
+
+MAX_NAMED = 12  # a "who voted against" answer names the members when they are this few
+
+
+def _party_tally(members) -> str:
+    tally: dict[str, int] = {}
+    for member in members:
+        tally[member.party or "?"] = tally.get(member.party or "?", 0) + 1
+    return ", ".join(f"{p} ({n})" for p, n in tally.items())
 
 
 def named_bodies_and_months(question: str) -> tuple[set[str], set[int]]:
