@@ -121,8 +121,12 @@ class _Scored:
 
 
 class ExtractiveAnswerer:
-    def __init__(self, threshold: float = 0.875, max_sentences: int = 3, threshold_en: float | None = None):
+    def __init__(self, threshold: float = 0.875, max_sentences: int = 3, threshold_en: float | None = None,
+                 model=None):
         self.threshold = threshold
+        # An abstention model (assistant.abstention) decides answer-or-abstain when given; the evidence
+        # threshold then only drops weakly matching places from a multi-place answer.
+        self.model = model
         # English questions over Norwegian text score lower on the same evidence (cross-lingual embedding).
         self.threshold_en = threshold if threshold_en is None else threshold_en
         self.max_sentences = max_sentences
@@ -135,8 +139,8 @@ class ExtractiveAnswerer:
             "nearest": [{"doc_id": h.doc_id, "title": h.meta.get("title", "")} for h in hits[:3]],
         }
         chosen, evidence = self.select_documents(question, hits, index)
-        threshold = self.threshold_en if language == "en" else self.threshold
-        if not chosen or evidence < threshold:
+        answers, evidence = self.decide(question, hits, index, evidence, language)
+        if not chosen or not answers:
             return self._abstain(question, language, searched, evidence)
 
         # The document is already chosen for its place: in its sentences the place name says nothing more.
@@ -159,6 +163,20 @@ class ExtractiveAnswerer:
         if not picked:
             return self._abstain(question, language, searched, evidence)
         return self._compose(question, language, picked, searched, evidence)
+
+    def decide(self, question: str, hits: list[DocumentHit], index: KeywordIndex, evidence: float,
+               language: str) -> tuple[bool, float]:
+        """Answer or abstain, and the score that decided: the model's probability that the best document
+        answers, or (without a model) the evidence score against the threshold."""
+        if self.model is not None:
+            from .abstention import features
+
+            if hits and hits[0].exact:
+                return True, 1.0
+            if evidence <= 0.0:
+                return False, 0.0  # the question names a year the document never mentions
+            return self.model.answers(features(question, hits, index, evidence))
+        return evidence >= (self.threshold_en if language == "en" else self.threshold), evidence
 
     # ---- which documents answer, and how strongly ---------------------------------------------------
     def select_documents(self, question: str, hits: list[DocumentHit], index: KeywordIndex) -> tuple[list[DocumentHit], float]:
@@ -230,11 +248,12 @@ class ExtractiveAnswerer:
             passage = item.hit.passages[item.passage_index]
             end = _extend_over_list(passage.text, _extend_continuation(passage.text, item.end))
             sentence = passage.text[item.start:end].strip()
-            citation = citations.get(passage.chunk_id)
+            # One source, one number: passages of the same document share its citation.
+            citation = citations.get(item.hit.doc_id)
             if citation is None:
                 meta = passage.meta
                 page = meta.get("page")
-                citation = citations[passage.chunk_id] = Citation(
+                citation = citations[item.hit.doc_id] = Citation(
                     n=len(citations) + 1, doc_id=item.hit.doc_id, chunk_id=passage.chunk_id,
                     title=str(meta.get("title", "")), body=meta.get("body"), date=meta.get("date"),
                     page=page if isinstance(page, int) and page > 0 else None, quote=sentence,
@@ -242,8 +261,11 @@ class ExtractiveAnswerer:
                     regulation_id=meta.get("regulation_id"), passage=passage.text, section=str(meta.get("section", "")),
                     municipality=meta.get("municipality"),
                 )
-            elif sentence not in citation.quote:
-                citation.quote += " … " + sentence
+            else:
+                if sentence not in citation.quote:
+                    citation.quote += " … " + sentence
+                if passage.text not in citation.passage:
+                    citation.passage += "\n…\n" + passage.text
             label = PROPOSAL_LABEL[language] if _is_proposal(sentence, passage) else ""
             lines.append(f"{label}{' '.join(sentence.split())} [{citation.n}]")
         return Answer(question, "\n".join(lines), False, list(citations.values()), language, searched, evidence)

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     top_k: int = Field(5, ge=1, le=100)
     candidates: int = Field(60, ge=5, le=1000, description="Chunks each retriever contributes before fusion.")
     rrf_k: int = Field(60, ge=1)
+    abstention: Literal["model", "threshold"] = Field(
+        "model", description="model = the shipped abstention model (assistant/models/abstention.json, fitted on pooled "
+        "question sets); threshold = the evidence thresholds below.")
     abstain_threshold: float = Field(
         0.875, description="Minimum evidence (best passage cosine + 0.1 x word coverage) to answer instead of abstaining."
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .analysis import analyze
+from .abstention import load_model
 from .answering import Answer
 from .config import Settings
 from .errors import AssistantError
@@ -27,7 +28,8 @@ class Assistant:
         # Meeting records are answered from their parts (VEDTAK first, proposals labelled, votes as data);
         # other documents by the general extractive answerer, which RecordAnswerer falls back to.
         self.extractive = RecordAnswerer(self.records, settings.abstain_threshold, settings.answer_sentences,
-                                         settings.abstain_threshold_en)
+                                         settings.abstain_threshold_en,
+                                         load_model() if settings.abstention == "model" else None)
         self.answerer = self.extractive
         if settings.llm != "none" or chat_model is not None:
             from .generation import LLMAnswerer

@@ -81,8 +81,8 @@ class RecordAnswerer(ExtractiveAnswerer):
     answered by the general extractive answerer."""
 
     def __init__(self, records: Callable[[], RecordIndex], threshold: float = 0.875, max_sentences: int = 4,
-                 threshold_en: float | None = None):
-        super().__init__(threshold, max_sentences, threshold_en)
+                 threshold_en: float | None = None, model=None):
+        super().__init__(threshold, max_sentences, threshold_en, model)
         self.records = records
 
     def answer(self, question: str, hits: list[DocumentHit], index: KeywordIndex, filters: Filters | None = None) -> Answer:
@@ -96,11 +96,10 @@ class RecordAnswerer(ExtractiveAnswerer):
             "nearest": [{"doc_id": h.doc_id, "title": h.meta.get("title", "")} for h in hits[:3]],
         }
         top = hits[0]
-        evidence = self.evidence(question, top, index, [])
-        threshold = self.threshold_en if language == "en" else self.threshold
         if top.doc_id not in records.records:
             return super().answer(question, hits, index, filters)
-        if evidence < threshold:
+        answers, evidence = self.decide(question, hits, index, self.evidence(question, top, index, []), language)
+        if not answers:
             return self._abstain(question, language, searched, evidence)
 
         terms = content_terms(question)
