@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .abstention import FEATURES, MODEL_FILE, AbstentionModel, features
+from .abstention import ENGLISH_THRESHOLD, FEATURES, MODEL_FILE, AbstentionModel, decided_by_model, features
 
 TARGET_FALSE_ABSTAIN = 0.03
 WEIGHTS = {"answerable": 1.0, "unanswerable": 4.0, "removed": 0.5}  # real unanswerable questions are few: weighed up
@@ -81,7 +81,8 @@ def _matrix(rows: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray, np.ndar
 def fit(rows: list[dict[str, Any]]) -> AbstentionModel:
     """Weighted logistic regression (Newton's method, L2 on the weights), then the threshold for the target.
     Questions the rules already decide (an unknown place or year) never reach the model and are left out."""
-    rows = [r for r in rows if not r.get("ruled")]
+    everything = rows
+    rows = [r for r in rows if not r.get("ruled") and decided_by_model(r["features"])]
     x, y, w = _matrix(rows)
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
@@ -99,7 +100,7 @@ def fit(rows: list[dict[str, Any]]) -> AbstentionModel:
         if np.abs(step).max() < 1e-8:
             break
     model = AbstentionModel(beta[:-1].tolist(), float(beta[-1]), mean.tolist(), scale.tolist(), 0.5)
-    model.threshold = choose_threshold(model, rows)
+    model.threshold = choose_threshold(model, everything)
     return model
 
 
@@ -107,13 +108,25 @@ def choose_threshold(model: AbstentionModel, rows: list[dict[str, Any]]) -> floa
     """The highest threshold that keeps false abstention on the answerable training questions within the
     target, placed halfway into the gap below the next answerable question so that it does not sit on one."""
     answerable = [r for r in rows if r["kind"] == "answerable"]
-    scores = sorted(model.probability(r["features"]) for r in answerable if not r.get("ruled"))
+    scores = sorted(model.probability(r["features"]) for r in answerable if not abstains(model, r, rule_only=True)
+                    and decided_by_model(r["features"]))
     # Answerable questions the rules refuse count against the target too.
-    allowed = max(0, int(np.floor(TARGET_FALSE_ABSTAIN * len(answerable))) - sum(1 for r in answerable if r.get("ruled")))
+    allowed = max(0, int(np.floor(TARGET_FALSE_ABSTAIN * len(answerable)))
+                  - sum(1 for r in answerable if abstains(model, r, rule_only=True)))
     # Abstaining below scores[allowed] refuses exactly `allowed` answerable questions.
     upper = scores[allowed]
     lower = scores[allowed - 1] if allowed > 0 else 0.0
     return float((upper + lower) / 2)
+
+
+def abstains(model: AbstentionModel, row: dict[str, Any], rule_only: bool = False) -> bool:
+    """What the answerer does with the example: the rules first (unknown place or year), then English
+    questions by the English evidence threshold, then the model."""
+    if row.get("ruled"):
+        return True
+    if not decided_by_model(row["features"]):
+        return row["features"]["evidence"] < ENGLISH_THRESHOLD
+    return False if rule_only else model.probability(row["features"]) < model.threshold
 
 
 def measure(model: AbstentionModel, rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -121,8 +134,7 @@ def measure(model: AbstentionModel, rows: list[dict[str, Any]]) -> dict[str, Any
         chosen = [r for r in rows if r["kind"] == kind]
         if not chosen:
             return None
-        return sum((bool(r.get("ruled")) or model.probability(r["features"]) < model.threshold) == abstain
-                   for r in chosen) / len(chosen)
+        return sum(abstains(model, r) == abstain for r in chosen) / len(chosen)
 
     return {"false_abstain": share("answerable", True), "abstain_unanswerable": share("unanswerable", True),
             "abstain_removed": share("removed", True),

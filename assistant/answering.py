@@ -168,7 +168,7 @@ class ExtractiveAnswerer:
                language: str) -> tuple[bool, float]:
         """Answer or abstain, and the score that decided: the model's probability that the best document
         answers, or (without a model) the evidence score against the threshold."""
-        if self.model is not None:
+        if self.model is not None and language != "en":
             from .abstention import features
 
             if hits and hits[0].exact:
