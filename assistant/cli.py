@@ -260,6 +260,44 @@ def case(
         typer.echo(view["status"])
 
 
+@app.command()
+def meeting(
+    body: Annotated[str, typer.Option("--body", help='The body, e.g. "Kommunestyre".')],
+    day: Annotated[str, typer.Option("--date", help="The meeting date, YYYY-MM-DD.")],
+    municipality: MunicipalityOption = None,
+    as_json: JsonOption = False,
+    as_md: Annotated[bool, typer.Option("--md", help="A ready news brief in Markdown.")] = False,
+):
+    """"Kort fra møtet": each substantive case with its decision quoted from the VEDTAK, the vote and the source."""
+    from .records.digest import digest_markdown
+    from .service import Assistant
+
+    try:
+        digest = Assistant(_settings()).meeting(body, _parse_day(day, "--date"), municipality)
+    except AssistantError as exc:
+        _fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps(digest, ensure_ascii=False, indent=2))
+        return
+    if as_md:
+        typer.echo(digest_markdown(digest), nl=False)
+        return
+    info = digest["meeting"]
+    typer.secho(f"{info['body']} {info['date']} ({info['municipality'] or ''})", bold=True)
+    for case in digest["cases"]:
+        typer.secho(f"{case['case_number']} {case['title']}", bold=True)
+        if case["decision"]:
+            typer.echo(f"   Vedtak: «{case['decision']}»")
+        if case["outcome"]:
+            typer.echo(f"   Avstemning: {case['outcome']}")
+        for fallen in case["fallen"]:
+            typer.echo(f"   - {fallen}")
+        if case["url"]:
+            typer.echo(f"   {case['url']}")
+    if digest["folded"]:
+        typer.echo("Også behandlet: " + "; ".join(f"{f['case_number']} {f['title']}" for f in digest["folded"]))
+
+
 @app.command("protocol-check")
 def protocol_check(
     draft: str = typer.Argument(..., help="A draft møteprotokoll: a file in any ingestible format, or - for stdin."),

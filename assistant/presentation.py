@@ -39,6 +39,14 @@ UI_TEXT = {
         "draft_label": "Utkast", "decision_label": "Vedtak", "consistent": "samsvarer", "differs": "avviker",
         "added": "Nytt i utkastet", "dropped": "Ikke videreført fra vedtaket", "in_force_as_of": "Gjeldende per",
         "draft_municipality": "Utkastets kommune (tomt: les fra teksten)",
+        "meetings": "Møter", "meeting": "Møte", "no_meetings": "Ingen møteprotokoller i indeksen.",
+        "cases": "saker", "vote_label": "Avstemning", "fallen": "Forslag som falt", "folded": "Også behandlet",
+        "case_path": "Saksgang og status", "digest_md": "Last ned «Kort fra møtet» (Markdown)",
+        "no_decision": "Protokollen har ingen vedtakstekst.", "votes": "Voteringer", "party": "Parti",
+        "member": "Representant (navn)", "outcome": "Utfall", "all": "alle", "adopted": "vedtatt", "fell": "falt",
+        "max_margin": "Bare jevne avstemninger: margin høyst (0 = alle)", "no_votes": "Ingen voteringer med disse valgene.",
+        "party_chart": "Slik stemte partiene (for / mot / delt)", "download_votes": "Last ned voteringene (CSV)",
+        "positions_text": "Partienes stemmer som tekst",
     },
     "en": {
         "title": "Ask about council decisions",
@@ -61,6 +69,14 @@ UI_TEXT = {
         "draft_label": "Draft", "decision_label": "Decision", "consistent": "consistent", "differs": "differs",
         "added": "New in the draft", "dropped": "Not carried over from the decision", "in_force_as_of": "In force as of",
         "draft_municipality": "The draft's municipality (empty: read from the text)",
+        "meetings": "Meetings", "meeting": "Meeting", "no_meetings": "No meeting records in the index.",
+        "cases": "cases", "vote_label": "Vote", "fallen": "Proposals that fell", "folded": "Also treated",
+        "case_path": "Path through the bodies and status", "digest_md": "Download the meeting brief (Markdown)",
+        "no_decision": "The minutes record no decision text.", "votes": "Votes", "party": "Party",
+        "member": "Member (name)", "outcome": "Outcome", "all": "all", "adopted": "adopted", "fell": "fell",
+        "max_margin": "Close votes only: margin at most (0 = all)", "no_votes": "No votes with these choices.",
+        "party_chart": "How the parties voted (for / against / split)", "download_votes": "Download the votes (CSV)",
+        "positions_text": "The parties' votes as text",
     },
 }
 
@@ -112,14 +128,53 @@ def reference(item: dict[str, Any]) -> str:
 CSV_FIELDS = ("rank", "title", "body", "date", "municipality", "doc_type", "regulation_id", "case_number", "page", "url", "doc_id", "score", "text")
 
 
-def results_csv(results: Iterable[dict[str, Any]]) -> str:
+def results_csv(results: Iterable[dict[str, Any]], fields: tuple[str, ...] = CSV_FIELDS) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, extrasaction="ignore")
+    writer = csv.DictWriter(buffer, fieldnames=fields, extrasaction="ignore")
     writer.writeheader()
     for row in results:
         # A cell starting with = + - @ is a formula to a spreadsheet; a document must not run one.
         writer.writerow({k: ("'" + v if isinstance(v, str) and v[:1] in "=+-@" else v) for k, v in row.items()})
     return buffer.getvalue()
+
+
+VOTE_FIELDS = ("date", "body", "case_number", "title", "subject", "proposer", "party", "for", "against", "outcome",
+               "margin", "text", "url", "doc_id")
+
+
+def vote_table(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    "Vote rows flattened for a table and a CSV: counts as numbers, the proposal text shortened."
+    table = []
+    for row in rows:
+        alternatives = row.get("alternatives") or []
+        table.append({
+            "date": row.get("date"), "body": row.get("body"), "case_number": row.get("case_number"),
+            "title": row.get("title"), "subject": row.get("subject"), "proposer": row.get("proposer") or "",
+            "party": row.get("party") or "",
+            "for": row["for"]["count"] if not alternatives else " / ".join(f"{a['label']}: {a['count']}" for a in alternatives),
+            "against": row["against"]["count"] if not alternatives else "",
+            "outcome": row.get("outcome"), "margin": row.get("margin"),
+            "text": " ".join(str(row.get("text") or "").split())[:300], "url": row.get("url"), "doc_id": row.get("doc_id"),
+        })
+    return table
+
+
+def party_positions(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """How each party voted in each vote: for, against or split, with the counts, one row per party and vote
+    (for a chart, and as text for screen readers). Votes on proposals set against each other are left out."""
+    positions = []
+    for row in rows:
+        if row.get("alternatives"):
+            continue
+        label = f"{row.get('date')} {row.get('case_number')} {row.get('subject')}" + (f" ({row['proposer']})" if row.get("proposer") else "")
+        tally: dict[str, list[int]] = {}
+        for side, index in (("for", 0), ("against", 1)):
+            for member in row[side]["members"]:
+                tally.setdefault(member.get("party") or "?", [0, 0])[index] += 1
+        for party, (yes, no) in sorted(tally.items()):
+            position = "for" if yes and not no else ("mot" if no and not yes else "delt")
+            positions.append({"vote": label, "party": party, "position": position, "for": yes, "against": no})
+    return positions
 
 
 def sort_results(results: list[dict[str, Any]], by: str) -> list[dict[str, Any]]:

@@ -121,6 +121,18 @@ class Assistant:
 
         return case_view(self.records(), key, municipality)
 
+    def meetings(self, municipality: str | None = None, body: str | None = None) -> list[dict[str, Any]]:
+        "The meetings whose records are indexed, newest first."
+        from .records.digest import meetings
+
+        return meetings(self.records(), municipality, body)
+
+    def meeting(self, body: str, day, municipality: str | None = None) -> dict[str, Any]:
+        "A meeting's digest: each substantive case with its decision quoted, the vote, fallen proposals, the source."
+        from .records.digest import meeting_digest
+
+        return meeting_digest(self.records(), body, day, municipality)
+
     def facets(self) -> dict[str, list[str]]:
         "The values the filters can take, most common first."
         docs = self.retriever.index.docs.values()

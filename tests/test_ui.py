@@ -133,3 +133,40 @@ def test_upload_is_off_by_default_and_reports_each_file(demo_settings, monkeypat
     assert report["added"] == 1
     assert "larger than 1 MB" in reasons["stor.txt"] and "unknown format" in reasons["virus.exe"] and "skadet.pdf" in reasons
     assert any("Holmen" in r["text"] for r in assistant.search("Holmen båtforening støtte"))
+
+
+@pytest.fixture(scope="module")
+def minutes_data(tmp_path_factory, shared):
+    "A whole kommunestyre møteprotokoll of Steinkjer (real texts, tests/minutes_fixture.py), ingested."
+    from assistant.ingest import Ingestor
+
+    from .conftest import make_settings
+    from .minutes_fixture import minutes_text
+
+    root = tmp_path_factory.mktemp("ui-minutes")
+    (root / "kommunestyre-2026-09-16.txt").write_text(minutes_text(shared), encoding="utf-8")
+    settings = make_settings(root / "data")
+    assert Ingestor(settings).run([root / "kommunestyre-2026-09-16.txt"]).ok
+    return settings
+
+
+def test_meetings_and_votes_views(minutes_data, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(minutes_data.data_dir))
+    app = AppTest.from_file(APP, default_timeout=120).run()
+    assert not app.exception
+    meeting = next(s for s in app.selectbox if s.label == "Møte")
+    assert meeting.value["date"] == "2026-09-16" and meeting.value["body"] == "Kommunestyre"
+    texts = [t.value for t in app.text]
+    # The digest quotes each case's VEDTAK and gives the vote; a case opens to its path.
+    assert any(t.startswith("Vedtak: «1. Vanningsanlegg ved Guldbergaunet fotballstadion etableres.") for t in texts)
+    assert sum(t.startswith("Avstemning: ") for t in texts) == 4  # each of the four cases was voted on
+    assert any(e.label == "Saksgang og status" for e in app.expander)
+    # The votes view: every vote of the meeting, the party chart and its text version.
+    assert app.dataframe and len(app.dataframe[0].value) == 42
+    app.text_input(key="v_party").set_value("H").run()
+    app.radio(key="v_outcome").set_value("falt").run()
+    assert not app.exception
+    rows = app.dataframe[0].value
+    assert len(rows) > 0 and set(rows["outcome"]) == {"falt"}

@@ -14,8 +14,8 @@ from assistant.answering import Answer
 from assistant.config import Settings, get_settings
 from assistant.errors import AssistantError
 from assistant.presentation import (
-    KIND_NB, RELATION_NB, UI_TEXT, chat_markdown, escape_markdown, highlighted_passage, reference,
-    results_csv, sort_results, status_nb, timeline,
+    KIND_NB, RELATION_NB, UI_TEXT, VOTE_FIELDS, chat_markdown, escape_markdown, highlighted_passage, party_positions,
+    reference, results_csv, sort_results, status_nb, timeline, vote_table,
 )  # fmt: skip
 from assistant.retrieval import Filters
 from assistant.service import Assistant
@@ -108,7 +108,8 @@ with st.sidebar:
 st.title(W["title"])
 note(W["caption"])
 filters = current_filters()
-chat_tab, search_tab, check_tab, about_tab = st.tabs([W["chat"], W["search"], W["check"], W["about"]])
+chat_tab, search_tab, meetings_tab, votes_tab, check_tab, about_tab = st.tabs(
+    [W["chat"], W["search"], W["meetings"], W["votes"], W["check"], W["about"]])
 
 if "history" not in st.session_state:
     st.session_state.history = []
@@ -176,6 +177,50 @@ with search_tab:
                     if row.get("url"):
                         st.link_button(W["open"], row["url"])
 
+def show_case(doc_id: str) -> None:
+    "A case's path through the bodies: each treatment with its decision and votes, and where it stands."
+    try:
+        view = assistant.case(doc_id)
+    except AssistantError as exc:
+        st.warning(str(exc))
+        return
+    if view["status"]:
+        note(view["status"])
+    for step in view["path"]:
+        heading = f"{step.get('date') or ''} · {step.get('body') or ''} · {step.get('case_number') or ''}"
+        st.markdown(f"**{escape_markdown(heading)}**")
+        if step.get("vedtak"):
+            st.text(f"{W['decision_label']}: {step['vedtak'][:600]}")
+        for vote in (step.get("votes") or [])[:6]:
+            from assistant.records.answering import vote_summary
+            from assistant.records.votes import Vote
+
+            st.text(f"{W['vote_label']}: {vote_summary(Vote.from_json(vote), language)}")
+        if step.get("url"):
+            st.link_button(W["open"], step["url"])
+
+
+def show_meeting(digest: dict) -> None:
+    info = digest["meeting"]
+    note(" · ".join(str(x) for x in (info.get("municipality"), info.get("body"), info.get("date"), info.get("place")) if x))
+    for case in digest["cases"]:
+        with st.container(border=True):
+            st.markdown(f"**{escape_markdown(str(case['case_number'] or ''))} {escape_markdown(case['title'])}**")
+            st.text(f"{W['decision_label']}: «{case['decision']}»" if case["decision"] else W["no_decision"])
+            if case["outcome"]:
+                st.text(f"{W['vote_label']}: {case['outcome']}")
+            if case["fallen"]:
+                note(W["fallen"])
+                st.text("\n".join(f"• {line}" for line in case["fallen"]))
+            if case.get("url"):
+                st.link_button(W["open"], case["url"])
+            with st.expander(W["case_path"]):
+                show_case(case["doc_id"])
+    if digest["folded"]:
+        note(W["folded"])
+        st.text("\n".join(f"• {f['case_number']} {f['title']}" for f in digest["folded"]))
+
+
 def show_check(result: dict) -> None:
     if not result["related"]:
         st.info(W["check_none"])
@@ -215,6 +260,56 @@ def show_check(result: dict) -> None:
             for entry in result["timeline"]
         ], hide_index=True)
 
+
+with meetings_tab:
+    held = assistant.meetings(municipality=filters.municipality, body=filters.body)
+    if not held:
+        st.info(W["no_meetings"])
+    else:
+        chosen = st.selectbox(W["meeting"], held, key="meeting_pick", format_func=lambda m: (
+            f"{m['date']} · {m['body']} · {m['municipality']} ({m['cases']} {W['cases']})"))
+        try:
+            digest = assistant.meeting(chosen["body"], chosen["date"], chosen["municipality"] or None)
+        except AssistantError as exc:
+            st.warning(str(exc))
+        else:
+            from assistant.records.digest import digest_markdown
+
+            st.download_button(W["digest_md"], digest_markdown(digest), file_name=f"kort-fra-motet-{chosen['date']}.md",
+                               mime="text/markdown")
+            show_meeting(digest)
+
+with votes_tab:
+    columns = st.columns(3)
+    party = columns[0].text_input(W["party"], key="v_party").strip() or None
+    member = columns[1].text_input(W["member"], key="v_member").strip() or None
+    outcome = columns[2].radio(W["outcome"], ["", "vedtatt", "falt"], horizontal=True, key="v_outcome",
+                               format_func=lambda v: {"": W["all"], "vedtatt": W["adopted"], "falt": W["fell"]}[v])
+    margin = st.number_input(W["max_margin"], min_value=0, max_value=100, value=0, step=1, key="v_margin")
+    rows = assistant.votes(body=filters.body, municipality=filters.municipality, since=filters.since, until=filters.until,
+                           party=party, member=member, outcome=outcome or None, max_margin=margin or None)
+    if not rows:
+        st.info(W["no_votes"])
+    else:
+        table = vote_table(rows)
+        st.download_button(W["download_votes"], results_csv(table, VOTE_FIELDS), file_name="voteringer.csv", mime="text/csv")
+        st.dataframe(table, hide_index=True, column_order=VOTE_FIELDS[:11])
+        positions = party_positions(rows[:40])
+        if positions:
+            note(W["party_chart"])
+            st.vega_lite_chart(positions, {
+                "mark": {"type": "rect", "tooltip": True},
+                "encoding": {
+                    "x": {"field": "party", "type": "nominal", "title": W["party"]},
+                    "y": {"field": "vote", "type": "nominal", "title": None, "sort": None},
+                    "color": {"field": "position", "type": "nominal", "title": W["outcome"],
+                              "scale": {"domain": ["for", "mot", "delt"], "range": ["#1a7f37", "#b42318", "#8a6d00"]}},
+                    "tooltip": [{"field": "vote"}, {"field": "party"}, {"field": "position"}, {"field": "for"},
+                                {"field": "against"}],
+                },
+            }, use_container_width=True)
+            with st.expander(W["positions_text"]):
+                st.dataframe(positions, hide_index=True)
 
 with check_tab:
     draft_text = st.text_area(W["draft"], height=220, key="draft_text")

@@ -16,7 +16,7 @@ from ..answering import Answer, Citation, ExtractiveAnswerer, _match
 from ..keyword import KeywordIndex
 from ..retrieval import DocumentHit, Filters
 from .index import RecordIndex
-from .structure import DECISION, PROPOSAL_ROLES, Part, Record
+from .structure import DECISION, PROPOSAL_ROLES, Part, Record, body_start
 from .votes import Vote, fold
 from .parties import QUESTION_NAMES
 
@@ -52,7 +52,6 @@ SUBJECT_WORDS = {
 # Nine decisions in ten are shorter (Steinkjer 2026: median 173, 90th percentile 1,007 characters): quoted whole.
 MAX_DECISION_CHARS = 1000
 MAX_PROPOSAL_CHARS = 600  # a proposal this short is quoted whole; a longer one by its best sentences
-HEADING_LINE = re.compile(r"[ \t]*[^\n]{0,60}?[Vv]edtak[ \t]*:?[ \t]*(?:\n|$)")
 NO_DECISION = {"nb": "Protokollen har ingen vedtakstekst for saken.", "nn": "Protokollen har inga vedtakstekst for saka.",
                "en": "The minutes record no decision text for this case."}
 PROCEEDINGS_LABEL = {"nb": "Fra behandlingen: ", "nn": "Frå handsaminga: ", "en": "From the proceedings: "}
@@ -202,9 +201,8 @@ class RecordAnswerer(ExtractiveAnswerer):
         spans = []
         for part in parts:
             # The heading line ("Vedtak", "Formannskapets vedtak:") is not part of the quote.
-            heading = HEADING_LINE.match(text, part.start, part.end)
-            body_start = heading.end() if heading else part.start
-            spans += split_sentences(text[body_start:part.end], body_start)
+            start = body_start(text, part)
+            spans += split_sentences(text[start:part.end], start)
         spans = [(s, e) for s, e in spans if len(text[s:e].strip()) > 3]
         if not spans:
             return []

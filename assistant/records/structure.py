@@ -42,6 +42,15 @@ LOCAL_WORDS = {"innstilling": "Innstilling", "forslag": "Forslag", "endringsfors
                "tilleggsforslag": "Tilleggsforslag", "alternativ": "Alternativt forslag"}
 
 
+HEADING_LINE = re.compile(r"[ \t]*[^\n]{0,60}?[Vv]edtak[ \t]*:?[ \t]*(?:\n|$)")
+
+
+def body_start(text: str, part: "Part") -> int:
+    """Where a VEDTAK's text begins: after its heading line ("Vedtak", "Formannskapets vedtak:")."""
+    heading = HEADING_LINE.match(text, part.start, part.end)
+    return heading.end() if heading else part.start
+
+
 @dataclass
 class Part:
     role: str
