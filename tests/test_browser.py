@@ -55,6 +55,13 @@ def server(tmp_path_factory):
     corpus = root / "corpus"
     shutil.copytree(REPO / "corpus", corpus, ignore=shutil.ignore_patterns("*.py", "manifest.json"))
     (corpus / "planted.md").write_text(HOSTILE, encoding="utf-8")
+    # A whole møteprotokoll of Steinkjer's kommunestyre (real texts from ../shared), for the meetings and
+    # votes views.
+    from .conftest import shared_dir
+    from .minutes_fixture import minutes_text
+
+    if (shared_dir() / "corpus" / "minutes").is_dir():
+        (corpus / "kommunestyre-2026-09-16.txt").write_text(minutes_text(shared_dir()), encoding="utf-8")
     settings = make_settings(root / "data")
     assert Ingestor(settings).run([corpus]).ok
     with socket.socket() as probe:
@@ -177,4 +184,41 @@ def test_chat_search_filters_export_and_safety_in_a_browser(page):
         (Path(folder) / "browser-report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
     # Any violation fails, Streamlit's own too: there are none today (docs/accessibility.md).
     violations = report["axe_chat"] + report["axe_search"]
+    assert not violations, violations
+
+
+def test_meetings_case_page_and_votes_in_a_browser(page):
+    _need("the Steinkjer minutes in ../shared", page.get_by_role("tab", name="Møter").count())
+    report: dict = {}
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.reload()  # a new session: the filters the chat test set are gone
+    page.get_by_text("Spør om kommunale vedtak").first.wait_for(timeout=120_000)
+    page.get_by_role("tab", name="Møter").click()
+    page.get_by_text("Vedtak: «1. Vanningsanlegg ved Guldbergaunet fotballstadion etableres.").first.wait_for(timeout=60_000)
+    # A case opens to its path through the bodies.
+    page.locator("[data-testid='stExpander'] summary").filter(has_text="Saksgang og status").first.click()
+    page.locator("[data-testid='stExpanderDetails']:visible").filter(has_text="· Kommunestyre · PS").first.wait_for(timeout=10_000)
+    report["axe_meetings"] = _axe(page)
+    _shot(page, "meetings-desktop")
+    with page.expect_download() as download:
+        page.get_by_text("Last ned «Kort fra møtet» (Markdown)").click()
+    brief = Path(download.value.path()).read_text(encoding="utf-8")
+    assert brief.startswith("# Kort fra kommunestyremøtet 16. september 2026")
+
+    page.get_by_role("tab", name="Voteringer").click()
+    page.get_by_text("Slik stemte partiene (for / mot / delt)").wait_for(timeout=60_000)
+    with page.expect_download() as download:
+        page.get_by_text("Last ned voteringene (CSV)").click()
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
+    assert len(rows) == 42 and {r["outcome"] for r in rows} == {"vedtatt", "falt"}
+    report["axe_votes"] = _axe(page)
+    _shot(page, "votes-desktop")
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    for tab, name in (("Møter", "meetings-phone"), ("Voteringer", "votes-phone")):
+        page.get_by_role("tab", name=tab).click()
+        page.wait_for_timeout(500)
+        _shot(page, name)
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 391
+    violations = report["axe_meetings"] + report["axe_votes"]
     assert not violations, violations

@@ -177,6 +177,15 @@ with search_tab:
                     if row.get("url"):
                         st.link_button(W["open"], row["url"])
 
+def shorten(text: str, limit: int) -> str:
+    "At most `limit` characters, cut after a sentence (or a word) and marked with an ellipsis."
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    end = max(cut.rfind(". "), cut.rfind("? "), cut.rfind("! "))
+    return (cut[: end + 1] if end > limit // 2 else cut.rsplit(" ", 1)[0]) + " …"
+
+
 def show_case(doc_id: str) -> None:
     "A case's path through the bodies: each treatment with its decision and votes, and where it stands."
     try:
@@ -190,7 +199,7 @@ def show_case(doc_id: str) -> None:
         heading = f"{step.get('date') or ''} · {step.get('body') or ''} · {step.get('case_number') or ''}"
         st.markdown(f"**{escape_markdown(heading)}**")
         if step.get("vedtak"):
-            st.text(f"{W['decision_label']}: {step['vedtak'][:600]}")
+            st.text(f"{W['decision_label']}: {shorten(step['vedtak'], 600)}")
         for vote in (step.get("votes") or [])[:6]:
             from assistant.records.answering import vote_summary
             from assistant.records.votes import Vote

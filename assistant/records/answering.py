@@ -25,6 +25,10 @@ VOTE_QUESTION = re.compile(
     r"votert?e?|vote[sd]?|voting|unanimous|majority|dobbeltstemme)\b", re.IGNORECASE)
 PROPOSAL_QUESTION = re.compile(
     r"\b(forslag\w*|framlegg\w*|foreslo|foreslått|gjennomslag|stoppe|proposal|proposed|amendment|alternativ\w*)\b", re.IGNORECASE)
+LIST_QUESTION = re.compile(r"\b(hvilke saker|kva saker|kva for saker|i hvilke saker|which cases|what cases)\b", re.IGNORECASE)
+AGAINST_QUESTION = re.compile(r"\b(stemte|røysta|voted)\b[^?.]{0,40}?\b(mot|imot|against)\b", re.IGNORECASE)
+FOR_QUESTION = re.compile(r"\b(stemte|røysta|voted)\b[^?.]{0,40}?\b(for|in favour of)\b", re.IGNORECASE)
+MAX_LISTED = 15
 WHO_QUESTION = re.compile(r"\b(hvem|kven|who|which members)\b", re.IGNORECASE)
 PATH_QUESTION = re.compile(
     r"\b(hvilke utvalg|kva utval|hvilken vei|kva veg|gjennom utvalgene|før kommunestyret|først|fyrst|which bodies|"
@@ -73,6 +77,7 @@ class _Quote:
     end: int
     label: str = ""
     summary: str = ""  # a statement from the parsed vote, shown before the quote it rests on
+    show_quote: bool = True  # the quote on its own line under the summary (it is in the citation either way)
 
 
 class RecordAnswerer(ExtractiveAnswerer):
@@ -94,6 +99,9 @@ class RecordAnswerer(ExtractiveAnswerer):
             "documents_in_index": len(index.doc_ids),
             "nearest": [{"doc_id": h.doc_id, "title": h.meta.get("title", "")} for h in hits[:3]],
         }
+        listing = self._party_listing(question, records, language, searched)
+        if listing is not None:
+            return listing
         top = hits[0]
         if top.doc_id not in records.records:
             return super().answer(question, hits, index, filters)
@@ -117,6 +125,39 @@ class RecordAnswerer(ExtractiveAnswerer):
         if status:
             answer.text += "\n" + status
         return answer
+
+    def _party_listing(self, question: str, records: RecordIndex, language: str, searched: dict[str, Any]) -> Answer | None:
+        """"Hvilke saker stemte Høyre mot i februar?": the votes where the named party voted that way, from the
+        vote records, each cited to its vote passage."""
+        if not LIST_QUESTION.search(question):
+            return None
+        parties = parties_in(question)
+        side = "against" if AGAINST_QUESTION.search(question) else ("for" if FOR_QUESTION.search(question) else None)
+        if len(parties) != 1 or side is None:
+            return None
+        party = next(iter(parties))
+        _, months = named_bodies_and_months(question)
+        bodies, _ = named_bodies_and_months(question)
+        quotes: list[_Quote] = []
+        for doc_id, record in sorted(records.records.items(), key=lambda item: str(records.meta[item[0]].get("date", ""))):
+            meta = records.meta[doc_id]
+            day = str(meta.get("date", ""))
+            if months and not (len(day) >= 7 and day[5:7].isdigit() and int(day[5:7]) in months):
+                continue
+            if bodies and not any(b.casefold() in str(meta.get("body", "")).casefold() for b in bodies):
+                continue
+            for vote in record.votes:
+                members = (vote.against if side == "against" else vote.for_).members
+                count = sum(1 for m in members if m.party == party)
+                if count:
+                    who = f"{party} ({count})"
+                    summary = f"«{meta.get('title')}»: {who} " + (
+                        "stemte mot" if side == "against" else "stemte for") + f" – {vote_summary(vote, language)}"
+                    # The vote passage is cited, not repeated: a list of many votes stays readable.
+                    quotes.append(_Quote(doc_id, vote.start, vote.end, summary=summary, show_quote=False))
+        if not quotes:
+            return None
+        return self._compose_records(question, language, quotes[:MAX_LISTED], records, searched, 1.0)
 
     # ---- what to quote from one record -----------------------------------------------------------
     def _record_quotes(self, doc_id: str, records: RecordIndex, weights: dict[str, float], question: str,
@@ -254,7 +295,8 @@ class RecordAnswerer(ExtractiveAnswerer):
                 lines.append(f"{lead}{quote.summary}")
             elif quote.summary:
                 lines.append(f"{lead}{quote.summary} [{citation.n}]")
-                lines.append(f"    «{' '.join(quoted.split())}» [{citation.n}]")
+                if quote.show_quote:
+                    lines.append(f"    «{' '.join(quoted.split())}» [{citation.n}]")
             else:
                 lines.append(f"{lead}{quote.label}{' '.join(quoted.split())} [{citation.n}]")
         for doc_id, citation in citations.items():

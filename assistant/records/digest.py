@@ -21,6 +21,7 @@ FORMALITY_TITLE = re.compile(
     r"^\s*referat(?:er|saker)\b|^\s*delegerte vedtak|^\s*orienteringssaker\b|^\s*spørsmål til ordfører\s*$",
     re.IGNORECASE)
 ONLY_NOTED = re.compile(r"^\s*(?:[\wæøåÆØÅ ]{0,60}\s)?(?:tas|tek|blir tatt|vert teke|ble tatt)\s+til\s+orientering\.?\s*$", re.IGNORECASE)
+BACKERS = re.compile(r"^(?:Fra|På vegne av|Forslag fra)\s[^.]{0,80}:?$", re.IGNORECASE)
 DECISION_CHARS = 320
 FALLEN_CHARS = 160
 MONTHS_NB = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
@@ -148,7 +149,8 @@ def fallen_lines(record: Record, text: str) -> list[str]:
         body_start = text.find("\n", part.start, part.end)
         body_start = part.start if body_start < 0 else body_start
         sentences = [" ".join(text[s:e].split()) for s, e in split_sentences(text[body_start:part.end], body_start)]
-        first = next((s for s in sentences if len(s) > 3), "")
+        # "Fra H, INP, PP, V" / "På vegne av …" name the backers, not the proposal.
+        first = next((s for s in sentences if len(s) > 3 and not BACKERS.match(s)), next((s for s in sentences if len(s) > 3), ""))
         if len(first) > FALLEN_CHARS:
             first = first[:FALLEN_CHARS].rsplit(" ", 1)[0] + " …"
         who = f"{part.proposer} ({part.party})" if part.proposer and part.party else (part.proposer or part.party or "")

@@ -265,7 +265,8 @@ def parse_votes(text: str, roster: Iterable[Member] | None = None) -> list[Vote]
                     alt.outcome = "vedtatt" if alt.label == winner else "falt"
                 elif outcome == "falt":
                     alt.outcome = "falt" if alt.label == winner else None
-        for_side = sides.get("for", Side())
+        # "Imot forslaget stemte 39: …" with no "For" line: nobody voted for it.
+        for_side = sides.get("for", Side(0) if "against" in sides and not alternatives else Side())
         # "For forslaget stemte 39: …" with no "Imot" line: nobody voted against (the fasit counts it 0).
         against_side = sides.get("against", Side(0) if "for" in sides and not alternatives else Side())
         # With alternatives, `outcome` is the outcome line's ("forslag 2 vedtatt"); each alternative has its own.
