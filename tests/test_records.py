@@ -384,3 +384,17 @@ def test_digest_of_a_formannskap_meeting_and_of_minutes_from_a_file(shared):
     assert [c["case_number"] for c in digest["cases"]] == [r["case_number"] for r in meeting_records(shared)]
     assert next(c for c in digest["cases"] if c["case_number"] == "PS 49/2026")["decision"].startswith(
         "1. Vanningsanlegg ved Guldbergaunet fotballstadion etableres.")
+
+
+def test_which_cases_a_party_voted_against_in_a_month(minutes_assistant):
+    answer = minutes_assistant.ask("Hvilke saker stemte Høyre mot i februar?")
+    assert not answer.abstained and answer.citations
+    index = minutes_assistant.records()
+    lines = [line for line in answer.text.splitlines() if line.strip()]
+    assert all("H (" in line and "stemte mot" in line and re.search(r"\[\d+\]$", line) for line in lines)
+    for citation in answer.citations:
+        assert str(citation.date)[5:7] == "02"
+        # Høyre's members are on the against side of every vote the answer lists from this record.
+        record = index.records[citation.doc_id]
+        assert any(any(m.party == "H" for m in vote.against.members) and vote.quote in index.texts[citation.doc_id]
+                   for vote in record.votes)
