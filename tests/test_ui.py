@@ -161,7 +161,10 @@ def test_meetings_and_votes_views(minutes_data, monkeypatch):
     texts = [t.value for t in app.text]
     # The digest quotes each case's VEDTAK and gives the vote; a case opens to its path.
     assert any(t.startswith("Vedtak: «1. Vanningsanlegg ved Guldbergaunet fotballstadion etableres.") for t in texts)
-    assert sum(t.startswith("Avstemning: ") for t in texts) == 4  # each of the four cases was voted on
+    # The deciding votes as the fasit of this meeting (fasit/steinkjer/mote-1285.json) has them: PS 47/26 the
+    # alternative proposal 29 to 10, PS 49/26 and PS 50/26 all 39 for.
+    assert any(t.startswith("Avstemning: vedtatt 29–10") for t in texts)
+    assert sum(t == "Avstemning: enstemmig (39 stemmer)" for t in texts) >= 2
     assert any(e.label == "Saksgang og status" for e in app.expander)
     # The votes view: every vote of the meeting, the party chart and its text version.
     assert app.dataframe and len(app.dataframe[0].value) == 42
@@ -170,3 +173,18 @@ def test_meetings_and_votes_views(minutes_data, monkeypatch):
     assert not app.exception
     rows = app.dataframe[0].value
     assert len(rows) > 0 and set(rows["outcome"]) == {"falt"}
+
+
+def test_a_case_opens_to_its_path_from_an_answer_and_a_search_result(minutes_data, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(minutes_data.data_dir))
+    app = AppTest.from_file(APP, default_timeout=120).run()
+    app.chat_input[0].set_value("Blir det vanningsanlegg ved Guldbergaunet fotballstadion?").run()
+    assert not app.exception
+    # In the cited source: the case page (each treatment with its decision and votes).
+    assert any(m.value == "Saksgang og status" for m in app.markdown)
+    assert any("· Kommunestyre · PS 49/2026" in m.value for m in app.markdown)
+    app.text_input(key="search_query").set_value("vanningsanlegg Guldbergaunet").run()
+    assert not app.exception
+    assert sum(e.label == "Saksgang og status" for e in app.expander) >= 2  # digest cases and search results

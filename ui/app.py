@@ -51,6 +51,47 @@ def show_sources(answer: dict) -> None:
             st.code(reference(citation), language=None, wrap_lines=True)
             if citation.get("url"):
                 st.link_button(W["open"], citation["url"])
+            if is_record(citation["doc_id"]):
+                # The case page inside the source (Streamlit does not nest expanders).
+                note(W["case_path"])
+                show_case(citation["doc_id"])
+
+
+def is_record(doc_id: str) -> bool:
+    "A meeting record, whose case has a path through the bodies to show."
+    return doc_id in assistant.records().records
+
+
+def shorten(text: str, limit: int) -> str:
+    "At most `limit` characters, cut after a sentence (or a word) and marked with an ellipsis."
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    end = max(cut.rfind(". "), cut.rfind("? "), cut.rfind("! "))
+    return (cut[: end + 1] if end > limit // 2 else cut.rsplit(" ", 1)[0]) + " …"
+
+
+def show_case(doc_id: str) -> None:
+    "A case's path through the bodies: each treatment with its decision and votes, and where it stands."
+    try:
+        view = assistant.case(doc_id)
+    except AssistantError as exc:
+        st.warning(str(exc))
+        return
+    if view["status"]:
+        note(view["status"])
+    for step in view["path"]:
+        heading = f"{step.get('date') or ''} · {step.get('body') or ''} · {step.get('case_number') or ''}"
+        st.markdown(f"**{escape_markdown(heading)}**")
+        if step.get("vedtak"):
+            st.text(f"{W['decision_label']}: {shorten(step['vedtak'], 600)}")
+        for vote in (step.get("votes") or [])[:6]:
+            from assistant.records.answering import vote_summary
+            from assistant.records.votes import Vote
+
+            st.text(f"{W['vote_label']}: {vote_summary(Vote.from_json(vote), language)}")
+        if step.get("url"):
+            st.link_button(W["open"], step["url"])
 
 
 def show_answer(answer: dict) -> None:
@@ -176,38 +217,9 @@ with search_tab:
                     st.code(reference(row), language=None, wrap_lines=True)
                     if row.get("url"):
                         st.link_button(W["open"], row["url"])
-
-def shorten(text: str, limit: int) -> str:
-    "At most `limit` characters, cut after a sentence (or a word) and marked with an ellipsis."
-    if len(text) <= limit:
-        return text
-    cut = text[:limit]
-    end = max(cut.rfind(". "), cut.rfind("? "), cut.rfind("! "))
-    return (cut[: end + 1] if end > limit // 2 else cut.rsplit(" ", 1)[0]) + " …"
-
-
-def show_case(doc_id: str) -> None:
-    "A case's path through the bodies: each treatment with its decision and votes, and where it stands."
-    try:
-        view = assistant.case(doc_id)
-    except AssistantError as exc:
-        st.warning(str(exc))
-        return
-    if view["status"]:
-        note(view["status"])
-    for step in view["path"]:
-        heading = f"{step.get('date') or ''} · {step.get('body') or ''} · {step.get('case_number') or ''}"
-        st.markdown(f"**{escape_markdown(heading)}**")
-        if step.get("vedtak"):
-            st.text(f"{W['decision_label']}: {shorten(step['vedtak'], 600)}")
-        for vote in (step.get("votes") or [])[:6]:
-            from assistant.records.answering import vote_summary
-            from assistant.records.votes import Vote
-
-            st.text(f"{W['vote_label']}: {vote_summary(Vote.from_json(vote), language)}")
-        if step.get("url"):
-            st.link_button(W["open"], step["url"])
-
+                    if is_record(row["doc_id"]):
+                        with st.expander(W["case_path"]):
+                            show_case(row["doc_id"])
 
 def show_meeting(digest: dict) -> None:
     info = digest["meeting"]
