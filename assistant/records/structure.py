@@ -9,10 +9,11 @@ vedtak; the rest is quoted only labelled."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from .parties import party_code
 from .votes import PARTY_PROPOSAL, PROPOSAL_HEADER, INNSTILLING_HEADER, Vote, parse_votes, _kind
 
 DECISION = "vedtak"
@@ -136,7 +137,6 @@ def parse_record(text: str, roster=None) -> Record:
     for match in PROPOSAL_HEADER.finditer(text):
         groups = match.groupdict()
         who = groups.get("who") or groups.get("office") or groups.get("who2")
-        from .parties import party_code
         boundaries.append((match.start(), 0, Part(_kind(groups.get("kind") or "forslag"), match.start(), 0,
                                                   " ".join(who.split()) if who else None, party_code(groups.get("party")))))
     for match in PARTY_PROPOSAL.finditer(text):
@@ -167,7 +167,6 @@ def parse_record(text: str, roster=None) -> Record:
     boundaries.sort(key=lambda b: (b[0], b[1]))
     parts: list[Part] = []
     seen_offsets: set[int] = set()
-    previous_role: Part | None = None
     in_decision = False
     for position, _, part in boundaries:
         if position in seen_offsets and part.role != "_resume":
@@ -187,7 +186,6 @@ def parse_record(text: str, roster=None) -> Record:
             parts[-1].end = position
         parts.append(part)
         in_decision = part.role == DECISION
-        previous_role = part
     if parts:
         parts[-1].end = len(text)
     if not parts or parts[0].start > 0:
@@ -195,9 +193,6 @@ def parse_record(text: str, roster=None) -> Record:
 
     # How each proposal and innstilling went: from the vote whose subject it is.
     for vote_index, vote in enumerate(votes):
-        subjects = [(vote.subject_start, vote.outcome)]
-        for alternative in vote.alternatives:
-            subjects.append((None, alternative.outcome))
         for part in parts:
             if part.role in (*PROPOSAL_ROLES, "innstilling") and part.vote is None and part.start < vote.start:
                 if vote.subject_start is not None and part.start <= vote.subject_start <= part.end:

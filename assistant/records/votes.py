@@ -413,12 +413,8 @@ def _next_after(subject: _Subject | None, group: list[_Subject], default: int) -
         return default
     position = group.index(subject)
     if position + 1 < len(group):
-        return _header_start(group[position + 1].text_start, default)
+        return min(group[position + 1].text_start, default)
     return default
-
-
-def _header_start(text_start: int, default: int) -> int:
-    return min(text_start, default)
 
 
 def _trim_end(text: str, end: int) -> int:
