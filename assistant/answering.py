@@ -133,11 +133,7 @@ class ExtractiveAnswerer:
 
     def answer(self, question: str, hits: list[DocumentHit], index: KeywordIndex, filters: Filters | None = None) -> Answer:
         language = question_language(question)
-        searched = {
-            "filters": (filters or Filters()).describe(),
-            "documents_in_index": len(index.doc_ids),
-            "nearest": [{"doc_id": h.doc_id, "title": h.meta.get("title", "")} for h in hits[:3]],
-        }
+        searched = what_was_searched(hits, index, filters)
         chosen, evidence = self.select_documents(question, hits, index)
         answers, evidence = self.decide(question, hits, index, evidence, language)
         if not chosen or not answers:
@@ -277,6 +273,15 @@ class ExtractiveAnswerer:
         if nearest:
             text += f"\n{NEAREST[language]}: {nearest}"
         return Answer(question, text, True, [], language, searched, evidence)
+
+
+def what_was_searched(hits: list[DocumentHit], index: KeywordIndex, filters: Filters | None) -> dict[str, Any]:
+    "What an answer or an abstention reports it searched: the filters, the index size, the nearest documents."
+    return {
+        "filters": (filters or Filters()).describe(),
+        "documents_in_index": len(index.doc_ids),
+        "nearest": [{"doc_id": h.doc_id, "title": h.meta.get("title", "")} for h in hits[:3]],
+    }
 
 
 PROPOSAL_LABEL = {"nb": "Forslag, ikke vedtak: ", "nn": "Framlegg, ikkje vedtak: ", "en": "Proposal, not a decision: "}

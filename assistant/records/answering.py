@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any, Callable
 
 from ..analysis import analyze, content_terms, question_language, split_sentences
-from ..answering import Answer, Citation, ExtractiveAnswerer, _match
+from ..answering import Answer, Citation, ExtractiveAnswerer, _match, what_was_searched
 from ..keyword import KeywordIndex
 from ..retrieval import DocumentHit, Filters
 from .index import RecordIndex
@@ -94,11 +94,7 @@ class RecordAnswerer(ExtractiveAnswerer):
         if not hits or not any(h.doc_id in records.records for h in hits[:3]):
             return super().answer(question, hits, index, filters)
         language = question_language(question)
-        searched = {
-            "filters": (filters or Filters()).describe(),
-            "documents_in_index": len(index.doc_ids),
-            "nearest": [{"doc_id": h.doc_id, "title": h.meta.get("title", "")} for h in hits[:3]],
-        }
+        searched = what_was_searched(hits, index, filters)
         listing = self._party_listing(question, records, language, searched)
         if listing is not None:
             return listing
