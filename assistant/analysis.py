@@ -59,8 +59,11 @@ def content_terms(text: str) -> list[str]:
 
 # A sentence ends at . ! ? before a capital, at a blank line, or where a new list item, heading or § starts;
 # a single line break inside a paragraph (hard-wrapped text, PDF lines) does not end one.
+# A line that starts "23. november" continues a wrapped sentence (pdftotext breaks lines anywhere); a line
+# that starts "2. Planen …" is a numbered item.
 SENTENCE_SPLIT = re.compile(
-    r"(?<=[.!?])\s+(?=[«\"(]?[A-ZÆØÅ0-9§])|\n[ \t]*\n\s*|\n(?=[ \t]*(?:[-•*#§]|\d{1,2}\.\s|[a-z]\)\s|(?:PS|Sak)\s+\d))"
+    r"(?<=[.!?])\s+(?=[«\"(]?[A-ZÆØÅ0-9§])|\n[ \t]*\n\s*|\n(?=[ \t]*(?:[-•*#§]|\d{1,2}\.\s(?!\s*(?:januar|februar|mars|"
+    r"april|mai|juni|juli|august|september|oktober|november|desember)\b)|[a-z]\)\s|(?:PS|Sak)\s+\d))"
 )
 
 

@@ -16,6 +16,11 @@ ABSTAIN = {
     "nn": "Eg fann ikkje noko vedtak om dette i kjeldene.",
     "en": "I found no decision about this in the sources.",
 }
+NOT_COVERED = {
+    "nb": "Kildene dekker ikke {places}: ingen av de {n} dokumentene i indeksen nevner {it}.",
+    "nn": "Kjeldene dekkjer ikkje {places}: ingen av dei {n} dokumenta i indeksen nemner {it}.",
+    "en": "The sources do not cover {places}: none of the {n} documents in the index mentions {it}.",
+}
 SEARCHED = {"nb": "Søkt i", "nn": "Søkt i", "en": "Searched"}
 NEAREST = {"nb": "Nærmeste dokumenter", "nn": "Næraste dokument", "en": "Nearest documents"}
 SOURCES = {"nb": "Kilder", "nn": "Kjelder", "en": "Sources"}
@@ -134,6 +139,8 @@ class ExtractiveAnswerer:
     def answer(self, question: str, hits: list[DocumentHit], index: KeywordIndex, filters: Filters | None = None) -> Answer:
         language = question_language(question)
         searched = what_was_searched(hits, index, filters)
+        if self.outside_index(question, index, searched):
+            return self._abstain(question, language, searched, 0.0)
         chosen, evidence = self.select_documents(question, hits, index)
         answers, evidence = self.decide(question, hits, index, evidence, language)
         if not chosen or not answers:
@@ -159,6 +166,16 @@ class ExtractiveAnswerer:
         if not picked:
             return self._abstain(question, language, searched, evidence)
         return self._compose(question, language, picked, searched, evidence)
+
+    def outside_index(self, question: str, index: KeywordIndex, searched: dict[str, Any]) -> bool:
+        """A question about a municipality no indexed text mentions cannot be answered here, however near
+        the nearest passage reads; noted in `searched` so the abstention says which place."""
+        from .places import uncovered_places
+
+        places = uncovered_places(question, index)
+        if places:
+            searched["not_covered"] = places
+        return bool(places)
 
     def decide(self, question: str, hits: list[DocumentHit], index: KeywordIndex, evidence: float,
                language: str) -> tuple[bool, float]:
@@ -269,6 +286,11 @@ class ExtractiveAnswerer:
     def _abstain(self, question, language, searched, evidence) -> Answer:
         nearest = "; ".join(f"{n['title']} ({n['doc_id']})" for n in searched["nearest"])
         text = ABSTAIN[language]
+        if searched.get("not_covered"):
+            places = searched["not_covered"]
+            it = {"nb": "dem", "nn": "dei", "en": "them"}[language] if len(places) > 1 else \
+                {"nb": "stedet", "nn": "staden", "en": "it"}[language]
+            text += " " + NOT_COVERED[language].format(places=", ".join(places), n=searched["documents_in_index"], it=it)
         text += f"\n{SEARCHED[language]}: {searched['documents_in_index']} dok., filter: {searched['filters']}."
         if nearest:
             text += f"\n{NEAREST[language]}: {nearest}"

@@ -54,7 +54,7 @@ def test_bench_command_writes_a_report(tmp_path, monkeypatch):
     text = out.read_text()
     assert "## Ingestion" in text and "## Queries by index size" in text
     data = json.loads(out.with_suffix(".json").read_text())
-    assert data["ingest"]["documents"] == 3 and data["ingest"]["failed"] == 0
+    assert data["ingest"]["documents"] == 13 and data["ingest"]["failed"] == 0
     assert data["ingest"]["chunks"] == sum(1 for _ in ChromaStore(make_settings(tmp_path / "work" / "ingest")).iter_all(include=("metadatas",)))
     query = data["queries"][0]
     # Whole documents are copied, so the index reaches the size at the next document boundary.

@@ -25,7 +25,7 @@ from .conftest import MODEL_CACHE, REPO, make_settings
 pytestmark = pytest.mark.slow
 
 AXE = REPO / ".venv" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
-QUESTION = "Hvor mye ble Asker kompensert for koronautgiftene?"
+QUESTION = "Hva vedtok kommunestyret om budsjettjusteringer i 2021?"
 HOSTILE = """# Planlagt testdokument om skriptsikkerhet
 
 Dette dokumentet er plantet av testene. <script>alert('xss')</script>
@@ -55,13 +55,6 @@ def server(tmp_path_factory):
     corpus = root / "corpus"
     shutil.copytree(REPO / "corpus", corpus, ignore=shutil.ignore_patterns("*.py", "manifest.json"))
     (corpus / "planted.md").write_text(HOSTILE, encoding="utf-8")
-    # A whole møteprotokoll of Steinkjer's kommunestyre (real texts from ../shared), for the meetings and
-    # votes views.
-    from .conftest import shared_dir
-    from .minutes_fixture import minutes_text
-
-    if (shared_dir() / "corpus" / "minutes").is_dir():
-        (corpus / "kommunestyre-2026-09-16.txt").write_text(minutes_text(shared_dir()), encoding="utf-8")
     settings = make_settings(root / "data")
     assert Ingestor(settings).run([corpus]).ok
     with socket.socket() as probe:
@@ -129,19 +122,22 @@ def test_chat_search_filters_export_and_safety_in_a_browser(page):
     report: dict = {}
     # Chat: an answer with a citation, whose source opens with the quote highlighted.
     report["first_answer_s"] = round(_ask(page, QUESTION), 2)
-    answer = page.get_by_text("79 millioner kroner").first
+    # The demo's VEDTAK, its vote and its path through the bodies.
+    answer = page.get_by_text("90 millioner kroner").first
     answer.wait_for(timeout=60_000)
     assert "[1]" in answer.inner_text()
+    page.get_by_text("vedtatt mot 6 stemmer; mot: FRP (6)").first.wait_for(timeout=10_000)
+    page.get_by_text("Saksgang: Formannskapet 01.06.2021 (PS 78/2021)").first.wait_for(timeout=10_000)
     page.locator("[data-testid='stExpander'] summary").filter(has_text="[1]").first.click()
-    page.locator("[data-testid='stExpanderDetails'] span").filter(has_text="79 millioner").first.wait_for(timeout=10_000)
-    page.locator("[data-testid='stExpanderDetails'] code").filter(has_text="Asker kommunestyre, «").first.wait_for(timeout=10_000)
+    page.locator("[data-testid='stExpanderDetails'] span").filter(has_text="90 millioner").first.wait_for(timeout=10_000)
+    page.locator("[data-testid='stExpanderDetails'] code").filter(has_text="Kommunestyret, «").first.wait_for(timeout=10_000)
     report["axe_chat"] = _axe(page)
     _shot(page, "chat-desktop")
 
     # Search: ranked documents, a CSV of the list, a citation to copy.
     page.get_by_role("tab", name="Søk i vedtak").click()
     query = page.get_by_label("Søkeord, tittel eller saksnummer")
-    query.fill("koronakompensasjon")
+    query.fill("koronautgifter kompensasjon")
     query.press("Enter")
     page.get_by_text("Last ned listen (CSV)").wait_for(timeout=60_000)
     with page.expect_download() as download:
@@ -188,29 +184,31 @@ def test_chat_search_filters_export_and_safety_in_a_browser(page):
 
 
 def test_meetings_case_page_and_votes_in_a_browser(page):
-    _need("the Steinkjer minutes in ../shared", page.get_by_role("tab", name="Møter").count())
     report: dict = {}
     page.set_viewport_size({"width": 1280, "height": 900})
     page.reload()  # a new session: the filters the chat test set are gone
     page.get_by_text("Spør om kommunale vedtak").first.wait_for(timeout=120_000)
     page.get_by_role("tab", name="Møter").click()
-    page.get_by_text("Vedtak: «1. Vanningsanlegg ved Guldbergaunet fotballstadion etableres.").first.wait_for(timeout=60_000)
-    # A case opens to its path through the bodies.
-    page.locator("[data-testid='stExpander'] summary").filter(has_text="Saksgang og status").first.click()
-    page.locator("[data-testid='stExpanderDetails']:visible").filter(has_text="· Kommunestyre · PS").first.wait_for(timeout=10_000)
+    # The demo meeting: each case's VEDTAK, its vote, the proposals that fell.
+    page.get_by_text("Vedtak: «1. Kommunestyret tar årsrapporten 2020 til orientering.").first.wait_for(timeout=60_000)
+    page.get_by_text("Forslag fra FrP: «Budsjettet for 2021 justeres med 45 millioner kroner.» – falt").first.wait_for(timeout=10_000)
+    # A case opens to its path through the bodies: PS 42/2021 came from the formannskap.
+    page.locator("[data-testid='stExpander'] summary").filter(has_text="Saksgang og status").nth(1).click()
+    page.locator("[data-testid='stExpanderDetails']:visible").filter(has_text="2021-06-01 · Formannskapet · PS 78/2021").first.wait_for(timeout=10_000)
     report["axe_meetings"] = _axe(page)
     _shot(page, "meetings-desktop")
     with page.expect_download() as download:
         page.get_by_text("Last ned «Kort fra møtet» (Markdown)").click()
     brief = Path(download.value.path()).read_text(encoding="utf-8")
-    assert brief.startswith("# Kort fra kommunestyremøtet 16. september 2026")
+    assert brief.startswith("# Kort fra kommunestyremøtet 15. juni 2021")
 
     page.get_by_role("tab", name="Voteringer").click()
     page.get_by_text("Slik stemte partiene (for / mot / delt)").wait_for(timeout=60_000)
     with page.expect_download() as download:
         page.get_by_text("Last ned voteringene (CSV)").click()
     rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
-    assert len(rows) == 42 and {r["outcome"] for r in rows} == {"vedtatt", "falt"}
+    # Every vote of the demo's two meetings.
+    assert len(rows) == 10 and {r["outcome"] for r in rows} == {"vedtatt", "falt"}
     report["axe_votes"] = _axe(page)
     _shot(page, "votes-desktop")
 

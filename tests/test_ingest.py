@@ -62,37 +62,39 @@ def embedder(settings):
 def test_idempotent_update_and_prune(corpus, settings, embedder):
     ingestor = Ingestor(settings, embedder)
     first = ingestor.run([corpus])
-    assert (len(first.added), len(first.failed)) == (3, 0)
+    # Three files; the two møteprotokoller split into their meetings and cases: 13 documents.
+    assert (len(first.added), len(first.failed)) == (13, 0)
     embedded = embedder.passages
     assert embedded == first.chunks_written > 0
     index = consistent(settings)
 
     second = ingestor.run([corpus])
-    assert len(second.unchanged) == 3 and not second.added and not second.updated
+    assert len(second.unchanged) == 13 and not second.added and not second.updated
     assert embedder.passages == embedded, "unchanged input must not be embedded again"
     assert consistent(settings).generation == index.generation
 
-    minutes = corpus / "asker-kommunestyret-2021-06-15.md"
-    text = minutes.read_text(encoding="utf-8")
-    cut = text.index("## PS 43/21")
-    minutes.write_text(text[:cut], encoding="utf-8")
+    paper_id = "corpus/asker-saksframlegg-strategiske-mal-2022-2025.txt"
+    paper = corpus / "asker-saksframlegg-strategiske-mal-2022-2025.txt"
+    text = paper.read_text(encoding="utf-8")
+    paper.write_text(text[:text.index("Videre arbeid")], encoding="utf-8")
     before = set(consistent(settings).chunk_ids)
     third = ingestor.run([corpus])
-    assert third.updated == ["corpus/asker-kommunestyret-2021-06-15.md"] and len(third.unchanged) == 2
+    assert third.updated == [paper_id] and len(third.unchanged) == 12
     index = consistent(settings)
-    minutes_ids = {c for c, d in zip(index.chunk_ids, index.chunk_docs) if d == "corpus/asker-kommunestyret-2021-06-15.md"}
-    assert not minutes_ids & before, "a new version must be added under new ids, never upserted over the old ones"
-    doc_chunks = [c for c, d in zip(index.chunk_ids, index.chunk_docs) if d == "corpus/asker-kommunestyret-2021-06-15.md"]
+    doc_chunks = [c for c, d in zip(index.chunk_ids, index.chunk_docs) if d == paper_id]
+    assert not set(doc_chunks) & before, "a new version must be added under new ids, never upserted over the old ones"
     stored = ChromaStore(settings).get(doc_chunks)
-    assert all("PS 47/21" not in text for text, _ in stored.values())
+    assert all("14. desember" not in text for text, _ in stored.values())
     assert len(doc_chunks) == third.chunks_written
 
-    (corpus / "asker-temaplaner-2021.html").unlink()
+    protocol = "corpus/asker-formannskapet-2021-06-01-moteprotokoll.docx"
+    (corpus / "asker-formannskapet-2021-06-01-moteprotokoll.docx").unlink()
     without_prune = ingestor.run([corpus])
-    assert "corpus/asker-temaplaner-2021.html" in consistent(settings).doc_ids and not without_prune.removed
+    assert protocol in consistent(settings).doc_ids and not without_prune.removed
     pruned = ingestor.run([corpus], prune=True)
-    assert pruned.removed == ["corpus/asker-temaplaner-2021.html"]
-    assert "corpus/asker-temaplaner-2021.html" not in consistent(settings).doc_ids
+    # The file's meeting and both its cases go with it.
+    assert sorted(pruned.removed) == [protocol, f"{protocol}::PS 78/2021", f"{protocol}::PS 79/2021"]
+    assert not any(d.startswith(protocol) for d in consistent(settings).doc_ids)
 
 
 def test_bad_inputs_never_stop_the_good_ones(tmp_path, settings, embedder, shared):
@@ -119,14 +121,14 @@ def test_interrupted_write_is_repaired_on_next_run(corpus, settings, embedder):
     ingestor = Ingestor(settings, embedder)
     ingestor.run([corpus])
     store = ChromaStore(settings)
-    state = store.doc_states()["corpus/asker-kommunestyret-2021-06-15.md"]
+    state = store.doc_states()["corpus/asker-saksframlegg-strategiske-mal-2022-2025.txt"]
     # What a crash between two upsert batches leaves: part of a document, and a stale generation.
     store.delete(sorted(state.chunk_ids)[:1])
     store.begin_write(embedder.signature)
     report = Ingestor(settings, embedder).run([corpus])
-    assert report.updated == ["corpus/asker-kommunestyret-2021-06-15.md"]
+    assert report.updated == ["corpus/asker-saksframlegg-strategiske-mal-2022-2025.txt"]
     index = consistent(settings)
-    assert len([d for d in index.chunk_docs if d == "corpus/asker-kommunestyret-2021-06-15.md"]) == state.n_chunks
+    assert len([d for d in index.chunk_docs if d == "corpus/asker-saksframlegg-strategiske-mal-2022-2025.txt"]) == state.n_chunks
 
 
 def test_one_writer_per_data_dir(corpus, settings, embedder):
@@ -142,7 +144,7 @@ def test_querying_with_another_embedder_is_a_clear_error(corpus, settings, embed
     with pytest.raises(IndexMismatchError, match="re-index|--reset"):
         ChromaStore(other, minilm.signature)
     report = Ingestor(other, minilm).run([corpus], reset=True)
-    assert len(report.added) == 3
+    assert len(report.added) == 13
     assert ChromaStore(other, minilm.signature).info()["embedder"] == minilm.signature
 
 

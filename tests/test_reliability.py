@@ -203,7 +203,7 @@ def test_sigkill_during_ingest_never_corrupts_the_index(tmp_path, shared):
     records = sorted(rows, key=lambda r: len(r["text"]))[10:26]
     folder = tmp_path / "korpus"
     folder.mkdir()
-    shutil.copy(REPO / "corpus" / "asker-kommunestyret-2021-06-15.md", folder)
+    shutil.copy(REPO / "corpus" / "asker-saksframlegg-strategiske-mal-2022-2025.txt", folder)
     settings = make_settings(tmp_path / "data")
     env = {**os.environ, "ASSISTANT_DATA_DIR": str(settings.data_dir)}
     command = [*CLI, "ingest", str(folder), "--prune", "--json", *[a for k, v in LOVTIDEND_MAP.items() for a in ("--map", f"{k}={v}")]]

@@ -33,15 +33,15 @@ def chroma_server(restartable_server):
 def test_ingest_and_ask_against_a_chroma_server(chroma_server, tmp_path):
     settings = make_settings(tmp_path / "local", chroma_url=chroma_server)
     report = Ingestor(settings).run([REPO / "corpus"])
-    assert len(report.added) == 3 and report.ok
+    assert len(report.added) == 13 and report.ok
     assert not (tmp_path / "local" / "chroma").exists(), "server mode must not write an embedded Chroma"
     # A second client elsewhere (another machine's data dir) sees the same index through the server.
     reader = Assistant(make_settings(tmp_path / "elsewhere", chroma_url=chroma_server))
     answer = reader.ask("Hvor mye ble Asker kompensert for koronautgiftene?")
     assert not answer.abstained and "79 millioner" in answer.citations[0].quote
-    assert reader.stats()["documents"] == 3
+    assert reader.stats()["documents"] == 13
     again = Ingestor(settings).run([REPO / "corpus"])
-    assert len(again.unchanged) == 3
+    assert len(again.unchanged) == 13
 
 
 class ChromaServer:
@@ -140,4 +140,4 @@ def test_sigkill_during_ingest_against_a_server(restartable_server, tmp_path):
         finish = subprocess.run(command[:-1], env=env, capture_output=True, text=True, timeout=600)
         assert finish.returncode == 0, finish.stderr
         assert verify(settings).ok, trial
-        assert len(ChromaStore(settings).doc_states()) == 3
+        assert len(ChromaStore(settings).doc_states()) == 13

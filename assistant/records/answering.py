@@ -58,6 +58,9 @@ MAX_DECISION_CHARS = 1000
 MAX_PROPOSAL_CHARS = 600  # a proposal this short is quoted whole; a longer one by its best sentences
 NO_DECISION = {"nb": "Protokollen har ingen vedtakstekst for saken.", "nn": "Protokollen har inga vedtakstekst for saka.",
                "en": "The minutes record no decision text for this case."}
+CASE_PAPER = {"nb": "Saksframlegg – kommunedirektørens utredning før politisk behandling, ikke vedtak.",
+              "nn": "Saksframlegg – kommunedirektøren si utgreiing før politisk handsaming, ikkje vedtak.",
+              "en": "Case paper – the administration's report before the political treatment, not a decision."}
 PROCEEDINGS_LABEL = {"nb": "Fra behandlingen: ", "nn": "Frå handsaminga: ", "en": "From the proceedings: "}
 CONTEXT_ROLES = ("habilitet", "protokolltilførsel")
 # Share of the question's weighted words a habilitet or protokolltilførsel part must hold to be quoted beside
@@ -95,6 +98,8 @@ class RecordAnswerer(ExtractiveAnswerer):
             return super().answer(question, hits, index, filters)
         language = question_language(question)
         searched = what_was_searched(hits, index, filters)
+        if self.outside_index(question, index, searched):
+            return self._abstain(question, language, searched, 0.0)
         listing = self._party_listing(question, records, language, searched)
         if listing is not None:
             return listing
@@ -194,7 +199,33 @@ class RecordAnswerer(ExtractiveAnswerer):
                 sides = how_they_voted(vote, question, language)
                 quotes.append(_Quote(doc_id, vote.start, vote.end, summary=summary + (f". {sides}" if sides else "")))
         elif not decision:
+            if str(records.meta[doc_id].get("doc_type", "")).casefold() == "saksframlegg":
+                return self._case_paper_quotes(doc_id, record, text, weights, language, decision_sentences)
             return []
+        return quotes
+
+    def _case_paper_quotes(self, doc_id: str, record: Record, text: str, weights: dict[str, float], language: str,
+                           limit: int) -> list[_Quote]:
+        """A saksframlegg answers facts from its report but decides nothing: that is said first, and a
+        sentence from its innstilling is labelled as one."""
+        total = sum(weights.values()) or 1.0
+        scored = []
+        for part in record.parts:
+            if part.role in ("header", "saksgang"):
+                continue
+            for start, end in split_sentences(text[part.start:part.end], part.start):
+                start = _after_heading_lines(text, start, end)
+                if end - start < 15:
+                    continue
+                present = set(analyze(text[start:end]))
+                scored.append((sum(w * _match(t, present) for t, w in weights.items()) / total, start, end, part))
+        best = sorted(scored, key=lambda s: -s[0])[:limit]
+        if not best or best[0][0] <= 0:
+            return []
+        quotes = [_Quote(doc_id, best[0][1], best[0][1], summary=CASE_PAPER[language])]
+        for _, start, end, part in sorted(best, key=lambda s: s[1]):
+            label = part.label(language) if part.role in (*PROPOSAL_ROLES, "innstilling") else ""
+            quotes.append(_Quote(doc_id, start, end, label=label))
         return quotes
 
     def _closing_quotes(self, doc_id: str, record: Record, text: str, decision: Part, language: str) -> list[_Quote]:
@@ -274,7 +305,8 @@ class RecordAnswerer(ExtractiveAnswerer):
                 meta = records.meta[quote.doc_id]
                 citation = citations[quote.doc_id] = Citation(
                     n=len(citations) + 1, doc_id=quote.doc_id, chunk_id=records.chunk_at(quote.doc_id, quote.start),
-                    title=str(meta.get("title", "")), body=meta.get("body"), date=meta.get("date"), page=None,
+                    title=str(meta.get("title", "")), body=meta.get("body"), date=meta.get("date"),
+                    page=records.page_at(quote.doc_id, quote.start),
                     quote=quoted, url=meta.get("url"), case_number=meta.get("case_number"), passage="",
                     section=(records.records[quote.doc_id].role_at(quote.start) or Part("", 0, 0)).role,
                     municipality=meta.get("municipality"),
@@ -321,6 +353,17 @@ def _context_span(record: Record, text: str, start: int, end: int) -> tuple[int,
 
 def _first_of(quotes: list[_Quote], doc_id: str) -> _Quote:
     return next(q for q in quotes if q.doc_id == doc_id)
+
+
+def _after_heading_lines(text: str, start: int, end: int) -> int:
+    """Past the short unpunctuated lines a sentence starts with: headings ("Videre arbeid") that the text
+    gives no full stop, so that sentence splitting joins them to the sentence after."""
+    while True:
+        newline = text.find("\n", start, end)
+        line = text[start:newline].strip() if newline >= 0 else ""
+        if newline < 0 or not line or len(line) > 50 or line[-1] in ".:!?;," or newline + 1 >= end:
+            return start
+        start = newline + 1
 
 
 def _best_sentences(text: str, part: Part, weights: dict[str, float], n: int) -> list[tuple[int, int]]:

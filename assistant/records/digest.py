@@ -132,6 +132,8 @@ def outcome_text(vote: Vote) -> str:
     text = "vedtatt"
     if vote.for_.count is not None and vote.against.count is not None:
         text += f" {vote.for_.count}–{vote.against.count}"
+    elif vote.against.count:
+        text += f" mot {vote.against.count} stemme{'r' if vote.against.count > 1 else ''}"
     parties = list(dict.fromkeys(m.party for m in vote.against.members if m.party))
     if parties:
         text += "; mot: " + ", ".join(parties)
@@ -170,7 +172,7 @@ def digest_markdown(digest: dict[str, Any]) -> str:
     "A news brief in the municipality's own shape: a headline per case, the decision, how it was voted, the source."
     meeting = digest["meeting"]
     day = date.fromisoformat(meeting["date"])
-    body = str(meeting.get("body") or "").lower()
+    body = _indefinite(str(meeting.get("body") or "").lower())
     lines = [f"# Kort fra {body}møtet {day.day}. {MONTHS_NB[day.month - 1]} {day.year}", ""]
     if meeting.get("municipality"):
         lines += [f"{meeting['municipality']} · {meeting.get('body')}" + (f" · {meeting['place']}" if meeting.get("place") else ""), ""]
@@ -190,6 +192,15 @@ def digest_markdown(digest: dict[str, Any]) -> str:
         lines.append("")
     lines.append("Sitatene er ordrett fra møteprotokollen; avstemningene er lest ut av den.")
     return "\n".join(lines) + "\n"
+
+
+def _indefinite(body: str) -> str:
+    "'kommunestyret' → 'kommunestyre', 'formannskapet' → 'formannskap': the form a compound takes."
+    if body.endswith(("styret", "rådet", "utvalget", "tinget")):
+        return body[:-1] if body.endswith("styret") else body[:-2]
+    if body.endswith("skapet"):
+        return body[:-2]
+    return body
 
 
 def _md(text: str) -> str:

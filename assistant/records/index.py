@@ -39,7 +39,7 @@ class RecordIndex:
     records: dict[str, Record]
     meta: dict[str, dict[str, Any]]
     texts: dict[str, str] = field(default_factory=dict)
-    chunks: dict[str, list[list]] = field(default_factory=dict)  # doc id → [chunk id, start, end] in reading order
+    chunks: dict[str, list[list]] = field(default_factory=dict)  # doc id → [chunk id, start, end, page] in reading order
     _by_case: dict[str, list[str]] | None = None
 
     # ---- building ---------------------------------------------------------------------------------
@@ -53,7 +53,7 @@ class RecordIndex:
             if not doc_id:
                 continue
             pieces[doc_id].append((int(meta.get("start", 0)), int(meta.get("end", 0)), text or ""))
-            spans[doc_id].append([chunk_id, int(meta.get("start", 0)), int(meta.get("end", 0))])
+            spans[doc_id].append([chunk_id, int(meta.get("start", 0)), int(meta.get("end", 0)), meta.get("page")])
             if doc_id not in metas or int(meta.get("chunk_index", 0)) == 0:
                 metas[doc_id] = {k: meta[k] for k in RECORD_FIELDS if k in meta}
         records: dict[str, Record] = {}
@@ -123,10 +123,19 @@ class RecordIndex:
     def chunk_at(self, doc_id: str, offset: int) -> str:
         "The stored chunk that holds a character of the record (the last one starting before it)."
         found = ""
-        for chunk_id, start, _ in self.chunks.get(doc_id, []):
+        for chunk_id, start, *_ in self.chunks.get(doc_id, []):
             if start <= offset or not found:
                 found = chunk_id
         return found
+
+    def page_at(self, doc_id: str, offset: int) -> int | None:
+        "The page (of a PDF) the character is on, as its chunk records it; None where the source has no pages."
+        page = None
+        for span in self.chunks.get(doc_id, []):
+            if span[1] <= offset or page is None:
+                page = span[3] if len(span) > 3 else None
+        # Chunks of sources without pages carry -1.
+        return int(page) if page not in (None, "") and int(page) > 0 else None
 
     def case_key(self, doc_id: str) -> str:
         "Treatments of one case share the portal's case id; else the municipality and title."

@@ -200,6 +200,10 @@ def parse_record(text: str, roster=None) -> Record:
         if vote.alternatives:
             # "1) … Dette ble satt opp mot: 2) …": the proposals just before the vote, in order.
             candidates = [p for p in parts if p.role in (*PROPOSAL_ROLES, "innstilling") and p.end <= vote.start + 1]
+            if len(candidates) < len(vote.alternatives):
+                # Fewer proposals written out than set against each other: which is which is not stated,
+                # and a guess could call a fallen proposal adopted. Left without an outcome.
+                continue
             for alternative, part in zip(vote.alternatives, candidates[-len(vote.alternatives):]):
                 part.outcome, part.vote = alternative.outcome, vote_index
         elif vote.unanimous and vote.subject_start is None:

@@ -53,9 +53,9 @@ UNANIMOUS = re.compile(
     r"Følgende omforente (?P<kind>tilleggsforslag|endringsforslag|forslag))[ \t]+(?:ble[ \t]+)?enstemmig[ \t\n]+vedtatt(?P<colon>[ \t]*:)?",
     re.MULTILINE,
 )
-# "Innstillingen ble vedtatt mot 3 stemmer (FrP)", "Forslaget falt med 12 mot 23 stemmer".
+# "Innstillingen ble vedtatt mot 3 stemmer (FrP)", "Forslaget falt med 12 mot 23 stemmer", "Utsettelsesforslaget falt …".
 COUNTED_PHRASE = re.compile(
-    r"^[ \t]*(?P<what>Forslag til vedtak|Innstillingen|Forslaget|Tilleggsforslaget|Endringsforslaget|Endringsforslag|Tilleggsforslag)"
+    r"^[ \t]*(?P<what>Forslag til vedtak|Innstillingen|[A-ZÆØÅ]?\w*[Ff]orslaget|Endringsforslag|Tilleggsforslag)"
     r"[ \t]+(?:ble[ \t]+)?(?P<res>vedtatt|falt|forkastet)[ \t\n]+(?:med[ \t\n]+(?P<for>\d+)[ \t\n]+mot[ \t\n]+(?P<against>\d+)[ \t\n]+stemmer"
     r"|mot[ \t\n]+(?P<only>\d+)[ \t\n]+stemmer?(?:[ \t\n]*\((?P<who>(?:[^()]|\([^()]*\))*)\))?)",
     re.MULTILINE,
