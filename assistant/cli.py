@@ -461,9 +461,17 @@ def page_command(host: str, port: int) -> list[str]:
     ]  # fmt: skip
 
 
+from .cli_sync import api, follow_app, sync_app  # noqa: E402  (keeping the index current; the HTTP API)
+
+app.add_typer(sync_app, name="sync")
+app.add_typer(follow_app, name="follow")
+app.command()(api)
+
+
 def main() -> None:
     app()
 
 
 if __name__ == "__main__":
     main()
+

@@ -79,6 +79,27 @@ class Settings(BaseSettings):
     verify_min_similarity: float = Field(0.92, description="Cited sentence vs passage cosine that passes when words differ.")
     verify_min_overlap: float = Field(0.6, description="Share of a cited sentence's words (by rarity) found in its passage.")
 
+    # Keeping current from a municipality's portal (`assistant sync`); see docs/reliability.md.
+    sync_requests_per_s: float = Field(1.0, gt=0, le=50, description="Requests a second to one portal host (its robots.txt asks for 1).")
+    sync_timeout_s: float = Field(30.0, gt=0, description="Seconds before one portal request is abandoned (and retried).")
+    sync_retries: int = Field(3, ge=0, le=10, description="Retries of a request that timed out or got a 5xx, with doubling backoff.")
+    sync_backoff_s: float = Field(2.0, ge=0, description="The first retry's wait; each next one waits twice as long.")
+    sync_contact: str = Field("", description="A contact address for the User-Agent, as portals ask of automated clients.")
+
+    # E-mail digest of `assistant follow run --email` (SMTP).
+    smtp_host: str | None = Field(None, description="SMTP server; unset = no e-mail.")
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_tls: Literal["starttls", "ssl", "none"] = Field("starttls", description="starttls (587), ssl (465) or none (a local relay).")
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    mail_from: str = Field("vedtak@localhost", description="Sender of the digest.")
+    mail_to: str = Field("", description="Recipients of the digest, comma-separated.")
+
+    # The read-only HTTP API (`assistant api`).
+    api_key: str | None = Field(None, description="Enables the API's writing endpoint (POST /follows) for requests that send it as X-API-Key.")
+    api_rate_per_minute: int = Field(120, ge=1, description="Requests a minute one client may make.")
+    api_max_query_chars: int = Field(1000, ge=10, description="Longest question or search the API accepts.")
+
     @model_validator(mode="after")
     def _llm_needs_a_model(self) -> "Settings":
         if self.llm != "none" and not self.llm_model:

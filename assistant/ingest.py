@@ -262,7 +262,10 @@ class Ingestor:
         files: list[tuple[Path, Path]] = []
         for path in paths:
             try:
-                files.extend(discover([path], exclude=(self.settings.data_dir,)))
+                # The data dir is skipped inside a folder being ingested, but a folder inside it (where `sync`
+                # keeps what it downloaded) is ingested when named.
+                inside = Path(os.path.realpath(path)).is_relative_to(os.path.realpath(self.settings.data_dir))
+                files.extend(discover([path], exclude=() if inside else (self.settings.data_dir,)))
             except LoadError as exc:
                 report.failed.append((str(path), str(exc)))
             except OSError as exc:

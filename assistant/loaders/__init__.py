@@ -31,6 +31,9 @@ LOADERS: dict[str, Loader] = {
 
 # Files that are part of a corpus folder but are not documents.
 IGNORED_NAMES = {"manifest.json", "manifest.jsonl", ".gitkeep", ".DS_Store"}
+# "vedtak.pdf.meta.json" beside "vedtak.pdf": what an archive export (or `assistant sync`) knows about the
+# file: {"id": …, "title": …, "metadata": {"body": …, "date": …, "case_number": …, …}}.
+SIDECAR = ".meta.json"
 IGNORED_SUFFIXES = {".py", ".pyc"}
 
 
@@ -49,7 +52,7 @@ def discover(paths: list[Path], exclude: tuple[Path, ...] = ()) -> Iterator[tupl
             # realpath, not resolve(): resolve raises on a symlink loop.
             if any(Path(os.path.realpath(file)).is_relative_to(folder) for folder in excluded):
                 continue
-            if file.name in IGNORED_NAMES or file.suffix in IGNORED_SUFFIXES or any(part.startswith(".") for part in file.relative_to(root).parts):
+            if file.name in IGNORED_NAMES or file.name.endswith(SIDECAR) or file.suffix in IGNORED_SUFFIXES or any(part.startswith(".") for part in file.relative_to(root).parts):
                 continue
             yield file, root.parent
 
@@ -70,4 +73,26 @@ def load_file(file: Path, root: Path, field_map: dict[str, str] | None = None) -
         raise LoadError("empty file")
     if loader is load_jsonl:
         return load_jsonl(file, field_map or {})
-    return loader(file, default_doc_id(file, root)), []
+    return apply_sidecar(file, loader(file, default_doc_id(file, root))), []
+
+
+def apply_sidecar(file: Path, documents: list[Document]) -> list[Document]:
+    """The file's sidecar metadata, where it has one: its id, title and fields win over what the text says."""
+    sidecar = file.with_name(file.name + SIDECAR)
+    if not sidecar.exists() or len(documents) != 1:
+        return documents
+    import json
+
+    try:
+        given = json.loads(sidecar.read_text(encoding="utf-8"))
+        if not isinstance(given, dict) or not isinstance(given.get("metadata", {}), dict):
+            raise ValueError("not an object with an object 'metadata'")
+    except (OSError, ValueError) as exc:
+        raise LoadError(f"unreadable metadata file {sidecar.name}: {exc}") from exc
+    document = documents[0]
+    if given.get("id"):
+        document.id = str(given["id"])
+    if given.get("title"):
+        document.title = str(given["title"])
+    document.metadata = {**document.metadata, **{k: v for k, v in given.get("metadata", {}).items() if v is not None}}
+    return [document]

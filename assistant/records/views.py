@@ -97,3 +97,21 @@ def case_view(records: RecordIndex, key: str, municipality: str | None = None) -
     return {"doc_id": doc_id, "title": meta.get("title"), "municipality": meta.get("municipality"),
             "case_id": meta.get("case_id"), "case_status": meta.get("case_status"),
             "status": case_status(doc_id, records), "path": steps, "url": meta.get("url")}
+
+
+def new_decisions(records: RecordIndex, body: str | None = None, municipality: str | None = None,
+                  limit: int = 50) -> list[dict[str, Any]]:
+    "The newest treatments (of one body), newest first: what a 'new decisions' feed lists."
+    rows = []
+    for doc_id, meta in records.meta.items():
+        if str(meta.get("doc_type", "")) != "saksprotokoll":
+            continue
+        if body and str(meta.get("body", "")).casefold() != body.casefold():
+            continue
+        if municipality and str(meta.get("municipality", "")).casefold() != municipality.casefold():
+            continue
+        rows.append({"doc_id": doc_id, "title": meta.get("title"), "case_number": meta.get("case_number"),
+                     "body": meta.get("body"), "date": meta.get("date"), "url": meta.get("url"),
+                     "municipality": meta.get("municipality")})
+    rows.sort(key=lambda r: (str(r.get("date") or ""), str(r["doc_id"])), reverse=True)
+    return rows[:limit]
