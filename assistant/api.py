@@ -3,8 +3,7 @@ shapes as the command line's --json. Bad parameters get 422 with a message; each
 ASSISTANT_API_RATE_PER_MINUTE requests a minute; bodies over 64 KB are refused; the one endpoint that
 writes (POST /follows) answers only when ASSISTANT_API_KEY is set and sent as X-API-Key."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: FastAPI reads the parameter types defined inside create_app.
 import threading
 import time
 from collections import defaultdict, deque

@@ -47,6 +47,10 @@ UI_TEXT = {
         "max_margin": "Bare jevne avstemninger: margin høyst (0 = alle)", "no_votes": "Ingen voteringer med disse valgene.",
         "party_chart": "Slik stemte partiene (for / mot / delt)", "download_votes": "Last ned voteringene (CSV)",
         "positions_text": "Partienes stemmer som tekst",
+        "follow": "Følg dette søket", "follow_name": "Navn på søket (blir navnet på nyhetsstrømmen)",
+        "follow_saved": "Følger «{name}». Nye treff vises under «Nytt siden sist».", "news": "Nytt siden sist",
+        "news_check": "Se etter nytt", "news_none": "Ingenting nytt siden forrige gang.", "no_follows": "Du følger ingen søk ennå.",
+        "feed": "Nyhetsstrøm (Atom)",
     },
     "en": {
         "title": "Ask about council decisions",
@@ -77,6 +81,10 @@ UI_TEXT = {
         "max_margin": "Close votes only: margin at most (0 = all)", "no_votes": "No votes with these choices.",
         "party_chart": "How the parties voted (for / against / split)", "download_votes": "Download the votes (CSV)",
         "positions_text": "The parties' votes as text",
+        "follow": "Follow this search", "follow_name": "Name of the search (names its feed)",
+        "follow_saved": "Following “{name}”. New matches show under “New since last time”.", "news": "New since last time",
+        "news_check": "Check for news", "news_none": "Nothing new since last time.", "no_follows": "You follow no searches yet.",
+        "feed": "News feed (Atom)",
     },
 }
 

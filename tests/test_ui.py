@@ -188,3 +188,24 @@ def test_a_case_opens_to_its_path_from_an_answer_and_a_search_result(minutes_dat
     app.text_input(key="search_query").set_value("vanningsanlegg Guldbergaunet").run()
     assert not app.exception
     assert sum(e.label == "Saksgang og status" for e in app.expander) >= 2  # digest cases and search results
+
+
+def test_follow_a_search_from_the_page(app, demo_settings):
+    import shutil
+
+    from assistant.follow.store import FollowStore
+
+    try:
+        app.run()
+        app.text_input(key="search_query").set_value("klimabudsjett").run()
+        app.text_input(key="follow_name").set_value("klima").run()
+        app.button(key="follow_add").click().run()
+        assert not app.exception
+        assert any("Følger «klima»" in s.value for s in app.success)
+        follow = FollowStore(demo_settings.data_dir).get("klima")
+        assert follow["query"] == "klimabudsjett" and follow["seen"]
+        app.button(key="news_check").click().run()
+        assert any("Ingenting nytt" in i.value for i in app.info)
+        assert any("klima" in m.value for m in app.markdown)
+    finally:
+        shutil.rmtree(demo_settings.data_dir / "follows", ignore_errors=True)

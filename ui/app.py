@@ -6,6 +6,7 @@ presentation.escape_markdown, and nothing here uses unsafe_allow_html.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import streamlit as st
@@ -192,6 +193,32 @@ with chat_tab:
     if st.session_state.history:
         st.download_button(W["export"], chat_markdown(st.session_state.history, language), file_name="samtale.md", mime="text/markdown")
 
+def show_news() -> None:
+    "The saved searches with what each found since it was saved, and a button that looks again."
+    from assistant.follow.atom import follow_feed
+    from assistant.follow.runner import run_follows
+    from assistant.follow.store import FollowStore
+
+    st.subheader(W["news"])
+    if st.button(W["news_check"], key="news_check"):
+        try:
+            result = run_follows(assistant)
+            if not any(f["new"] or f["answer_changed"] for f in result["follows"]):
+                st.info(W["news_none"])
+        except AssistantError as exc:
+            st.warning(str(exc))
+    follows = FollowStore(assistant.settings.data_dir).read()["follows"]
+    if not follows:
+        note(W["no_follows"])
+    for follow in follows.values():
+        with st.container(border=True):
+            st.markdown(f"**{escape_markdown(follow['name'])}** · {escape_markdown(follow['query'])}")
+            for item in follow.get("items", [])[:10]:
+                st.text(" · ".join(str(x) for x in (item.get("date"), item.get("body"), item.get("case_number"), item.get("title")) if x))
+            st.download_button(W["feed"], follow_feed(follow), file_name=f"{follow['name']}.atom",
+                               mime="application/atom+xml", key=f"feed_{follow['name']}")
+
+
 with search_tab:
     query = st.text_input(W["query"], key="search_query")
     order = st.radio(W["sort"], ["relevance", "date"], format_func={"relevance": W["relevance"], "date": W["newest"]}.get, horizontal=True, key="search_sort")
@@ -220,6 +247,21 @@ with search_tab:
                     if is_record(row["doc_id"]):
                         with st.expander(W["case_path"]):
                             show_case(row["doc_id"])
+
+    if query.strip():
+        with st.expander(W["follow"]):
+            name = st.text_input(W["follow_name"], value=re.sub(r"[^\w\-æøå]+", "-", query.strip().casefold())[:60].strip("-"),
+                                 key="follow_name")
+            if st.button(W["follow"], key="follow_add"):
+                from assistant.follow.runner import add_follow
+
+                try:
+                    add_follow(assistant, name, search=query, filters=filters)
+                    st.success(W["follow_saved"].format(name=name))
+                except AssistantError as exc:
+                    st.warning(str(exc))
+    show_news()
+
 
 def show_meeting(digest: dict) -> None:
     info = digest["meeting"]

@@ -32,7 +32,8 @@ def meetings(records: RecordIndex, municipality: str | None = None, body: str | 
     "The meetings in the index (municipality, body, date, number of case records), newest first."
     found: dict[tuple, int] = {}
     for doc_id, meta in records.meta.items():
-        if meta.get("doc_type") == "møteprotokoll" or not meta.get("date"):
+        # A case paper or attachment is not a treatment, and a treatment names its body.
+        if meta.get("doc_type") in ("møteprotokoll", "saksframlegg", "vedlegg") or not meta.get("date") or not meta.get("body"):
             continue
         if municipality and str(meta.get("municipality", "")).casefold() != municipality.casefold():
             continue
