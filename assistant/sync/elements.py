@@ -293,7 +293,8 @@ def _case_path(details: dict, prefix: str) -> list[dict]:
     steps = [details, *(details.get("AdditionalDmbHandlings") or [])]
     path = [{"treatment_id": f"{prefix}-{s.get('Id')}", "body": (s.get("Dmb") or {}).get("Name"),
              "date": _iso((s.get("Meeting") or {}).get("StartDate")), "case_number": _case_number(s)} for s in steps]
-    return sorted(path, key=lambda s: (s["date"] or "", s["treatment_id"]))
+    # By date, then body: the order the shared JSONL has (all 149 recorded treatments).
+    return sorted(path, key=lambda s: (s["date"] or "", str(s["body"] or "")))
 
 
 def _case_id(details: dict) -> int | None:
