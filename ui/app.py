@@ -199,7 +199,7 @@ def show_news() -> None:
     from assistant.follow.runner import run_follows
     from assistant.follow.store import FollowStore
 
-    st.subheader(W["news"])
+    st.header(W["news"], divider=False)
     if st.button(W["news_check"], key="news_check"):
         try:
             result = run_follows(assistant)
