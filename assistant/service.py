@@ -24,7 +24,7 @@ class Assistant:
     def __init__(self, settings: Settings, chat_model=None):
         self.settings = settings
         self.retriever = HybridRetriever(settings)
-        self.retriever.reorder = case_order(self.records)
+        self.retriever.reorder = case_order(self.records, lambda doc_id: self.retriever.index.docs.get(doc_id, {}))
         # Meeting records are answered from their parts (VEDTAK first, proposals labelled, votes as data);
         # other documents by the general extractive answerer, which RecordAnswerer falls back to.
         self.extractive = RecordAnswerer(self.records, settings.abstain_threshold, settings.answer_sentences,

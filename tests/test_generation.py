@@ -48,7 +48,7 @@ def test_marker_pointing_at_no_source_is_removed_and_reported(settings):
 
 
 def test_unsupported_sentence_is_flagged(settings):
-    reply = "Asker fikk 79 millioner kroner i kompensasjon [1]. Kommunestyret vedtok også en ny svømmehall til 400 millioner [1]."
+    reply = "Asker fikk 79 millioner kroner i kompensasjon for koronautgiftene [1]. Kommunestyret vedtok også en ny svømmehall til 400 millioner [1]."
     answer = Assistant(settings, chat_model=fake(reply)).ask(QUESTION)
     assert len(answer.verification.flagged) == 1 and "svømmehall" in answer.verification.flagged[0]
     assert "⚠" in answer.text.splitlines()[1] and "⚠" not in answer.text.splitlines()[0]

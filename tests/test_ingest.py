@@ -173,3 +173,18 @@ def test_the_index_inside_an_ingested_folder_is_not_ingested(tmp_path, embedder)
     second = Ingestor(inside, embedder).run([folder])
     assert first.added == ["arkiv/vedtak.md"] and first.ok
     assert second.unchanged == ["arkiv/vedtak.md"] and second.ok, second.failed
+
+
+def test_a_relative_path_is_read_from_the_callers_folder(tmp_path, monkeypatch, settings, embedder):
+    """The parser child runs in the package's folder: a relative path must still name the caller's file, not a
+    file of the same name in the repository (the demo's saksframlegg was read in its place)."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "asker-saksframlegg-strategiske-mal-2022-2025.txt").write_text(
+        "Heradsstyret i Hol vedtok 3. mars 1996 at hundar skal vere i band.", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    report = Ingestor(settings, embedder).run([Path("corpus")])
+    assert report.added == ["corpus/asker-saksframlegg-strategiske-mal-2022-2025.txt"] and not report.failed
+    index = consistent(settings)
+    stored = ChromaStore(settings).get(index.chunk_ids)
+    assert all("Heradsstyret i Hol" in text and "Saksframlegg" not in text for text, _ in stored.values())

@@ -128,7 +128,9 @@ class IsolatedLoader:
             self._kill()
             self._start()
         try:
-            _send(self._process.stdin, (str(file), str(root), field_map or {}))
+            # Absolute paths: the child runs in the package's folder, where a relative path would name another
+            # file (or, worse, a file of the same name there).
+            _send(self._process.stdin, (os.path.abspath(file), os.path.abspath(root), field_map or {}))
             if not self._wait(self.timeout_s):
                 self._kill()
                 raise LoadError(f"parsing took longer than {self.timeout_s:g} s (ASSISTANT_PARSE_TIMEOUT_S); skipped")
