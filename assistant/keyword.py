@@ -43,6 +43,7 @@ class KeywordIndex:
     _doc_chunks: dict[str, list[str]] = field(default_factory=dict)
     _place_pattern: re.Pattern | None = None
     _naming: dict[str, set[str]] = field(default_factory=dict)
+    _municipalities: set[str] | None = None
 
     def __post_init__(self) -> None:
         self._doc_position = {doc_id: i for i, doc_id in enumerate(self.doc_ids)}
@@ -178,6 +179,12 @@ class KeywordIndex:
                     found.setdefault(name, set()).add(doc_id)
             self._places = found
         return self._places
+
+    def municipalities(self) -> set[str]:
+        "The municipalities the documents belong to (their metadata), case-folded; computed once per index."
+        if self._municipalities is None:
+            self._municipalities = {str(m["municipality"]).casefold() for m in self.docs.values() if m.get("municipality")}
+        return self._municipalities
 
     def place_pattern(self) -> re.Pattern:
         if self._place_pattern is None:

@@ -26,10 +26,6 @@ def _pattern() -> re.Pattern:
         rf"|(?<![\wæøåÆØÅ])(?P<b>{alternation})s?\s+(?:kommune|herad|bystyre|kommunestyre|formannskap|council|municipality)\b")
 
 
-def _municipalities_of(index: KeywordIndex) -> set[str]:
-    return {str(meta.get("municipality", "")).casefold() for meta in index.docs.values() if meta.get("municipality")}
-
-
 def uncovered_places(question: str, index: KeywordIndex) -> list[str]:
     """Municipalities the question names as places that no indexed text mentions at all."""
     found: list[str] = []
@@ -38,7 +34,7 @@ def uncovered_places(question: str, index: KeywordIndex) -> list[str]:
         terms = analyze(name)
         if name in found or not terms:
             continue
-        if name in index.places() or name.casefold() in _municipalities_of(index):
+        if name in index.places() or name.casefold() in index.municipalities():
             continue
         # Named in the texts (a village merged into a covered municipality): covered. A name the stemmer
         # shortens ("Bergen" → "berg") is not looked up by its stem, which a surname may share.

@@ -95,7 +95,6 @@ def minutes(body: str, genitive: str, day: str, place: str, time: str, members, 
 FRP = names_of({"FRP"})
 FRP_R = names_of({"FRP", "R"})
 SV_R = names_of({"SV", "R"})
-NOT_FRP = [m for m in names_of({p for p, _ in SEATS}) if m not in FRP]
 
 # ---- Kommunestyret 15.06.2021 -----------------------------------------------------------------------
 KS_CASES = [

@@ -48,15 +48,16 @@ def minutes_text(shared: Path, meeting: int = MEETING) -> str:
     return "\n".join(lines) + "\n"
 
 
-def minutes_pdf(text: str, path: Path) -> Path:
+def minutes_pdf(text: str, path):
     """The minutes as a PDF, printed line by line in a fixed-width font, the way a records system prints
-    them: pages break every 60 lines, long lines wrap between words at 95 characters."""
+    them: pages break every 60 lines, long lines wrap between words at 95 characters. `path` is a file
+    name or a binary file object (the portal replay prints into memory)."""
     import textwrap
 
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
-    page = canvas.Canvas(str(path), pagesize=A4)
+    page = canvas.Canvas(path if hasattr(path, "write") else str(path), pagesize=A4, invariant=True)
     page.setFont("Courier", 8)
     y = 800
     for line in text.splitlines():

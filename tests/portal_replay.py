@@ -17,6 +17,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable
 
+from .minutes_fixture import minutes_pdf
+
 TENANT = "840029212_PROD-840029212"
 
 
@@ -105,26 +107,9 @@ class Replay:
 
 
 def make_pdf(text: str) -> bytes:
-    "The text printed line by line in a fixed-width font, as Elements' protocol PDFs read when extracted."
-    import textwrap
-
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas
-
+    "The text printed as Elements' protocol PDFs read when extracted (tests/minutes_fixture.py), in memory."
     buffer = io.BytesIO()
-    page = canvas.Canvas(buffer, pagesize=A4, invariant=True)
-    page.setFont("Courier", 8)
-    y = 800
-    for line in text.splitlines():
-        for piece in textwrap.wrap(line, 100, break_long_words=False) or [""]:
-            if y < 50:
-                page.showPage()
-                page.setFont("Courier", 8)
-                y = 800
-            page.drawString(40, y, piece)
-            y -= 12
-    page.showPage()
-    page.save()
+    minutes_pdf(text, buffer)
     return buffer.getvalue()
 
 

@@ -48,15 +48,16 @@ OUTCOME = re.compile(
     r"(?P<casting>,?[ \t]*med[ \t]+(?P<caster>ordførers|leders|møteleders|ordførerens|lederens)[ \t]+dobbeltstemme)?",
     re.MULTILINE | re.IGNORECASE,
 )
+# "Kommunedirektørens innstilling ble enstemmig vedtatt": whose innstilling it was is not part of what was voted on.
+OWNER = r"(?:(?:Kommunedirektørens|Kommunedirektørs|Rådmannens|Formannskapets|Administrasjonens)[ \t]+)?"
 UNANIMOUS = re.compile(
-    # "Kommunedirektørens innstilling ble enstemmig vedtatt": whose innstilling it was is not part of what was voted on.
-    r"^[ \t]*(?:(?:Kommunedirektørens|Kommunedirektørs|Rådmannens|Formannskapets|Administrasjonens)[ \t]+)?(?P<what>Forslag til vedtak|Innstillingen|[Ii]nnstilling|Forslaget|Tilleggsforslaget|Endringsforslaget|Dette|"
+    r"^[ \t]*" + OWNER + r"(?P<what>Forslag til vedtak|Innstillingen|[Ii]nnstilling|Forslaget|Tilleggsforslaget|Endringsforslaget|Dette|"
     r"Følgende omforente (?P<kind>tilleggsforslag|endringsforslag|forslag))[ \t]+(?:ble[ \t]+)?enstemmig[ \t\n]+vedtatt(?P<colon>[ \t]*:)?",
     re.MULTILINE,
 )
 # "Innstillingen ble vedtatt mot 3 stemmer (FrP)", "Forslaget falt med 12 mot 23 stemmer", "Utsettelsesforslaget falt …".
 COUNTED_PHRASE = re.compile(
-    r"^[ \t]*(?:(?:Kommunedirektørens|Kommunedirektørs|Rådmannens|Formannskapets|Administrasjonens)[ \t]+)?(?P<what>Forslag til vedtak|Innstillingen|[Ii]nnstilling(?:en)?|[A-ZÆØÅ]?\w*[Ff]orslaget|Endringsforslag|Tilleggsforslag)"
+    r"^[ \t]*" + OWNER + r"(?P<what>Forslag til vedtak|Innstillingen|[Ii]nnstilling(?:en)?|[A-ZÆØÅ]?\w*[Ff]orslaget|Endringsforslag|Tilleggsforslag)"
     r"[ \t]+(?:ble[ \t]+)?(?P<res>vedtatt|falt|forkastet)[ \t\n]+(?:med[ \t\n]+(?P<for>\d+)[ \t\n]+mot[ \t\n]+(?P<against>\d+)[ \t\n]+stemmer"
     r"|mot[ \t\n]+(?P<only>\d+)[ \t\n]+stemmer?(?:[ \t\n]*\((?P<who>(?:[^()]|\([^()]*\))*)\))?)",
     re.MULTILINE,

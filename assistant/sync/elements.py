@@ -147,11 +147,9 @@ class ElementsSync:
             # fetches what is not in yet (a case document its earlier treatment brought).
             changed_entry = bool(seen) and seen.get("entry") != entry_print
             urls = self._treatment(entry, meeting, state, report, downloaded, refetch=changed_entry)
-            if urls is None:
-                state.treatments[treatment_id] = {"entry": entry_print, "done": False}
-                continue
-            pending[treatment_id] = urls
             state.treatments[treatment_id] = {"entry": entry_print, "done": False}
+            if urls is not None:  # None: the treatment itself was not readable; it stays not done
+                pending[treatment_id] = urls
         failed_urls = self._ingest_batch(downloaded, state, report)
         for treatment_id, urls in pending.items():
             state.treatments[treatment_id]["done"] = not (set(urls) & failed_urls) and all(u in state.documents for u in urls)
@@ -233,11 +231,11 @@ class ElementsSync:
         if not downloaded:
             return set()
         result = self._ingest([d[0] for d in downloaded]) if self._ingest else None
-        failed_files = {str(Path(name).resolve()) for name, _ in getattr(result, "failed", [])}
+        failed_files = {str(Path(name).resolve()): reason for name, reason in getattr(result, "failed", [])}
         failed_urls = set()
         for file, url, sha in downloaded:
-            if str(file.resolve()) in failed_files:
-                reason = next(r for n, r in result.failed if str(Path(n).resolve()) == str(file.resolve()))
+            reason = failed_files.get(str(file.resolve()))
+            if reason is not None:
                 report.fail(url, f"not ingested: {reason}")
                 failed_urls.add(url)
                 continue
