@@ -238,3 +238,13 @@ def test_sync_folder_ingests_an_archive_export_with_its_metadata(tmp_path, share
 
     meta = Assistant(settings).records().meta[row["id"]]
     assert (meta["body"], meta["case_number"], meta["case_id"]) == (row["body"], row["case_number"], row["case_id"])
+
+    # A followed question whose cited record gets a new version: the old and the new answer, both cited.
+    from assistant.follow.runner import add_follow, run_follows
+
+    add_follow(Assistant(settings), "sporsmal", question=f"Hva ble vedtatt om {row['title']}?")
+    assert run_follows(Assistant(settings))["follows"][0]["answer_changed"] is None
+    (folder / "protokoll.txt").write_text(row["text"] + "\nProtokolltilførsel:\nRettet etter møtet.\n", encoding="utf-8")
+    assert sync_folder(settings, folder).as_json()["documents"]["changed"] == 1
+    changed = run_follows(Assistant(settings))["follows"][0]["answer_changed"]
+    assert changed and changed["before"]["citations"][0]["doc_id"] == changed["after"]["citations"][0]["doc_id"] == row["id"]

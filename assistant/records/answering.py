@@ -208,7 +208,6 @@ class RecordAnswerer(ExtractiveAnswerer):
                            limit: int) -> list[_Quote]:
         """A saksframlegg answers facts from its report but decides nothing: that is said first, and a
         sentence from its innstilling is labelled as one."""
-        total = sum(weights.values()) or 1.0
         scored = []
         for part in record.parts:
             if part.role in ("header", "saksgang"):
@@ -217,8 +216,7 @@ class RecordAnswerer(ExtractiveAnswerer):
                 start = _after_heading_lines(text, start, end)
                 if end - start < 15:
                     continue
-                present = set(analyze(text[start:end]))
-                scored.append((sum(w * _match(t, present) for t, w in weights.items()) / total, start, end, part))
+                scored.append((coverage(text[start:end], weights), start, end, part))
         best = sorted(scored, key=lambda s: -s[0])[:limit]
         if not best or best[0][0] <= 0:
             return []
@@ -241,13 +239,11 @@ class RecordAnswerer(ExtractiveAnswerer):
     def _context_quotes(self, doc_id: str, record: Record, text: str, weights: dict[str, float], language: str) -> list[_Quote]:
         """What the behandling, a habilitet assessment or a protokolltilførsel says, when it answers the question
         better than the decision does ("Hvorfor deltok ikke ordføreren?"): quoted labelled, whole if short."""
-        total = sum(weights.values()) or 1.0
         best: tuple[float, Part] | None = None
         for part in record.parts:
             if part.role not in CONTEXT_ROLES:
                 continue
-            present = set(analyze(text[part.start:part.end]))
-            score = sum(w * _match(t, present) for t, w in weights.items()) / total
+            score = coverage(text[part.start:part.end], weights)
             if best is None or score > best[0]:
                 best = (score, part)
         if best is None or best[0] < CONTEXT_MIN_COVERAGE:
@@ -277,11 +273,9 @@ class RecordAnswerer(ExtractiveAnswerer):
         whole = " ".join(text[spans[0][0]:spans[-1][1]].split())
         if len(whole) <= (MAX_DECISION_CHARS if not brief else MAX_DECISION_CHARS // 2):
             return [_Quote(doc_id, spans[0][0], spans[-1][1])]
-        total = sum(weights.values()) or 1.0
         scored = []
         for position, (start, end) in enumerate(spans):
-            present = set(analyze(text[start:end]))
-            score = sum(w * _match(t, present) for t, w in weights.items()) / total - 0.01 * position
+            score = coverage(text[start:end], weights) - 0.01 * position
             scored.append((score, start, end))
         chosen = sorted(sorted(scored, key=lambda s: -s[0])[:limit], key=lambda s: s[1])
         return [_Quote(doc_id, start, end) for _, start, end in chosen]
@@ -355,6 +349,12 @@ def _first_of(quotes: list[_Quote], doc_id: str) -> _Quote:
     return next(q for q in quotes if q.doc_id == doc_id)
 
 
+def coverage(text: str, weights: dict[str, float]) -> float:
+    "The share of the question's words (weighted by rarity) the text holds; compound parts count 0.7."
+    present = set(analyze(text))
+    return sum(w * _match(t, present) for t, w in weights.items()) / (sum(weights.values()) or 1.0)
+
+
 def _after_heading_lines(text: str, start: int, end: int) -> int:
     """Past the short unpunctuated lines a sentence starts with: headings ("Videre arbeid") that the text
     gives no full stop, so that sentence splitting joins them to the sentence after."""
@@ -392,14 +392,12 @@ def best_vote(record: Record, text: str, weights: dict[str, float], question: st
     whose proposer or party the question names; for a plain "what was decided", the vote that adopted."""
     if not record.votes:
         return None
-    total = sum(weights.values()) or 1.0
     named_parties = parties_in(question)
     folded_question = fold(question)
     best, best_score = None, float("-inf")
     for position, vote in enumerate(record.votes):
         about = vote.text + " " + " ".join(a.text for a in vote.alternatives)
-        present = set(analyze(about))
-        score = sum(w * _match(t, present) for t, w in weights.items()) / total
+        score = coverage(about, weights)
         people = [vote.proposer or ""] + [a.proposer or "" for a in vote.alternatives]
         if any(p and fold(p.split()[-1]) in folded_question for p in people):
             score += 0.3
@@ -418,15 +416,13 @@ def best_vote(record: Record, text: str, weights: dict[str, float], question: st
 
 def best_proposal(record: Record, text: str, weights: dict[str, float], question: str) -> Part | None:
     "The proposal the question is about, for proposals that were never voted on."
-    total = sum(weights.values()) or 1.0
     named = parties_in(question)
     folded = fold(question)
     best, best_score = None, 0.0
     for part in record.parts:
         if part.role not in PROPOSAL_ROLES:
             continue
-        present = set(analyze(text[part.start:part.end]))
-        score = sum(w * _match(t, present) for t, w in weights.items()) / total
+        score = coverage(text[part.start:part.end], weights)
         if part.proposer and fold(part.proposer.split()[-1]) in folded:
             score += 0.3
         if named and part.party and set(re.split(r",\s*|\s+og\s+", part.party)) & named:
