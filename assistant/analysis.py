@@ -67,6 +67,8 @@ SENTENCE_SPLIT = re.compile(
 )
 
 
+SHORT_LINE = 60  # a line this short without closing punctuation is a heading or a list entry, not a cut sentence
+
 # Abbreviations that end in a full stop without ending the sentence ("f.o.m. 1. juli", "kl. 20.00").
 ABBREVIATION_END = re.compile(
     r"(?:^|[\s(])(?:kl|nr|jf|jfr|ca|pkt|dvs|mv|evt|st|tlf|kap|avd|lov|forskr|ang|bl\.a|m\.v|f\.eks|f\.o\.m|t\.o\.m|"
@@ -113,3 +115,18 @@ def question_language(text: str) -> str:
     if any(t in NYNORSK_HINTS for t in tokens):
         return "nn"
     return "nb"
+
+
+def ends_mid_sentence(text: str) -> bool:
+    """Whether a chunk stops inside a sentence: on a full stop that belongs to an abbreviation ("t.o.m.",
+    "kl."), or on a word or comma of a long line (pdftotext wraps lines anywhere). A short line without
+    closing punctuation that starts with a capital is a heading or a list entry, not a cut sentence."""
+    tail = text.rstrip()
+    if not tail:
+        return False
+    if ABBREVIATION_END.search(tail[-12:].lower()):
+        return True
+    last_line = tail.rsplit("\n", 1)[-1].strip()
+    if not re.search(r"[\w,–-]$", tail):
+        return False
+    return len(last_line) > SHORT_LINE or last_line[:1].islower()

@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .analysis import analyze
+from .analysis import analyze, ends_mid_sentence, split_sentences
 from .config import Settings
 from .embedding import Embedder, get_query_embedder
 from .errors import AssistantError
@@ -71,6 +71,9 @@ class Passage:
     text: str
     score: float
     meta: dict[str, Any]
+    # Where the chunk ends mid-sentence ("… forlenges f.o.m. 1. juli 1989 t.o.m."), the rest of that
+    # sentence from the document's next chunk, so a quote is never cut where the chunker cut.
+    continuation: str = ""
 
 
 @dataclass
@@ -184,6 +187,7 @@ class HybridRetriever:
                               ranks={name: positions[name][doc_id] for name in positions if doc_id in positions[name]})
             hit.passages = self._best_passages(doc_id, index, chunk_rrf, chunk_doc, chunk_cache, passages_per_doc)
             results.append(hit)
+        self._attach_continuations(results, index, chunk_cache)
         if vector is not None:
             self._fill_dense(results, vector, dense_best)
         return results
@@ -199,6 +203,24 @@ class HybridRetriever:
                 continue
             sims = [float(np.dot(vector, np.asarray(stored[p.chunk_id]))) for p in hit.passages if p.chunk_id in stored]
             hit.dense = max(sims, default=0.0)
+
+    def _attach_continuations(self, results: list[DocumentHit], index: KeywordIndex,
+                              chunk_cache: dict[str, tuple[str, dict]]) -> None:
+        following: dict[str, list[Passage]] = {}
+        for hit in results:
+            order = index.chunks_of(hit.doc_id)
+            for passage in hit.passages:
+                if ends_mid_sentence(passage.text) and passage.chunk_id in order:
+                    position = order.index(passage.chunk_id)
+                    if position + 1 < len(order):
+                        following.setdefault(order[position + 1], []).append(passage)
+        chunk_cache.update(self.store.get([c for c in following if c not in chunk_cache]))
+        for chunk_id, passages in following.items():
+            text = (chunk_cache.get(chunk_id) or ("", {}))[0] or ""
+            spans = split_sentences(text)
+            if spans:
+                for passage in passages:
+                    passage.continuation = text[:spans[0][1]]
 
     def _exact_matches(self, query: str, index: KeywordIndex) -> list[str]:
         wanted: set[str] = {m.group(0).upper() for m in REGULATION_ID.finditer(query)}

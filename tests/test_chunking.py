@@ -93,3 +93,11 @@ def test_pages_follow_offsets():
 def test_rejects_silly_size():
     with pytest.raises(ValueError):
         Chunker(target_tokens=2)
+
+
+def test_an_abbreviation_does_not_end_a_chunk():
+    "'t.o.m. 30. juni 1990' is one sentence: a chunk may not end after 't.o.m.' (the quote would lose the date)."
+    text = " ".join(f"Forskrift nr. {n} forlenges f.o.m. 1. juli 1989 t.o.m. 30. juni 1990 i sone {n}." for n in range(60))
+    chunks = Chunker(target_tokens=60).split(Document("d", text, "src", "Forskrift"))
+    assert len(chunks) > 3
+    assert all(not c.text.rstrip().endswith(("t.o.m.", "f.o.m.", "nr.")) for c in chunks)

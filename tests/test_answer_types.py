@@ -1,0 +1,46 @@
+"""What a question asks for, and whether a sentence holds it (assistant.answer_types)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer_types import expected_types, holds_answer
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("Når stoppet ølsalget på lørdager?", "time"),
+    ("Kva tid må butikkane stengje?", "time"),
+    ("Hvilke klokkeslett kan jeg kjøre på en søndag?", "time"),
+    ("For hvilken periode godtok fylkesmannen plankravet?", "period"),
+    ("Hvor lenge kan jeg stå på torget?", "period"),
+    ("Hvilket budsjett- og regnskapsår gjaldt forsøket for?", "year"),
+    ("Which budget and accounting year did the trial cover?", "year"),
+    ("Hvor mye må det være før jeg må melde fra?", "amount"),
+    ("Hvor høyt over bakken må skiltet henge?", "measure"),
+    ("Hvor gammel var han da han ble konge?", "age"),
+    ("Hvem vedtok søppelreglene i Andebu?", "body"),
+    ("Er det lov å køyre vasscooter i Hemsedal?", "permission"),
+    ("Jeg har en kafé. Må jeg være med på ordningen?", "permission"),
+    ("Hvor ble offeret funnet?", "place"),
+])
+def test_the_question_says_what_it_asks_for(question, kind):
+    assert kind in expected_types(question)
+
+
+@pytest.mark.parametrize("question", ["Hva sier reglene om hundehold?", "Hvorfor ble saken utsatt?"])
+def test_a_question_that_does_not_say_asks_for_nothing_in_particular(question):
+    assert expected_types(question) == ()
+
+
+@pytest.mark.parametrize("sentence, kinds, holds", [
+    ("Forskriften forlenges f.o.m. 1. juli 1989 t.o.m. 30. juni 1990.", ("period",), True),
+    ("Kjøring er tillatt på søn- og helligdager fra 08 – 10 og fra 16 – 20.", ("time",), True),
+    ("Forsøket gjøres gjeldende for budsjett- og regnskapsårene 1999.", ("year",), True),
+    ("Det er forbod mot bruk av vannscooter i heile kommunen.", ("permission",), True),
+    ("Uthengsskilt skal ha fri høyde på minst 2,20 m.", ("measure",), True),
+    ("Han etterfulgte sin far da han var tjue år gammel.", ("age",), True),
+    ("Forskriften ble vedtatt av Andebu kommunestyre.", ("body",), True),
+    ("Forskriften gjelder for hele kommunen.", ("time", "date", "year", "amount", "measure"), False),
+])
+def test_whether_a_sentence_holds_it(sentence, kinds, holds):
+    assert holds_answer(sentence, kinds) is holds
