@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .answer_types import expected_types, holds_answer
 from .analysis import analyze, content_terms, question_language, split_sentences
+from .answer_types import expected_types, holds_answer
 from .keyword import KeywordIndex
 from .retrieval import DocumentHit, Filters, mentioned_places
 
