@@ -99,7 +99,7 @@ def fit(rows: list[dict[str, Any]]) -> AbstentionModel:
         beta -= step
         if np.abs(step).max() < 1e-8:
             break
-    model = AbstentionModel(beta[:-1].tolist(), float(beta[-1]), mean.tolist(), scale.tolist(), 0.5)
+    model = AbstentionModel(beta[:-1].tolist(), float(beta[-1]), mean.tolist(), scale.tolist(), 0.5, tuple(FEATURES))
     model.threshold = choose_threshold(model, everything)
     return model
 

@@ -116,6 +116,7 @@ class _Scored:
     passage_index: int
     start: int
     end: int
+    coverage: float = 0.0  # the share of the question's weighted words the sentence holds, before bonuses
 
 
 class ExtractiveAnswerer:
@@ -160,6 +161,11 @@ class ExtractiveAnswerer:
         picked.sort(key=lambda item: _is_proposal(_full_text(item.hit.passages[item.passage_index])[item.start:item.end],
                                                   item.hit.passages[item.passage_index]))
         if not picked:
+            return self._abstain(question, language, searched, evidence)
+        if language != "en" and weights and not any(item.coverage > 0 for item in picked):
+            # Not one word of the question in any sentence found: whatever the document's closeness in meaning,
+            # quoting its header or a date line is not an answer (English questions meet Norwegian text, so
+            # they are left to the model).
             return self._abstain(question, language, searched, evidence)
         return self._compose(question, language, picked, searched, evidence)
 
@@ -240,7 +246,7 @@ class ExtractiveAnswerer:
                     continue
                 present = set(analyze(sentence))
                 cut = {w.lower() for w in TRUNCATED_COMPOUND.findall(sentence)}
-                score = sum(w * _sentence_match(t, present, cut) for t, w in weights.items()) / total
+                coverage = score = sum(w * _sentence_match(t, present, cut) for t, w in weights.items()) / total
                 if kinds and holds_answer(sentence, kinds):
                     score += 0.3
                 if wants_until and UNTIL_ANSWER.search(sentence):
@@ -248,7 +254,7 @@ class ExtractiveAnswerer:
                 if _is_proposal(sentence, passage):
                     score -= 0.3
                 score -= 0.02 * p_index  # earlier passages ranked higher by retrieval
-                scored.append(_Scored(score, hit, p_index, start, end))
+                scored.append(_Scored(score, hit, p_index, start, end, coverage))
         scored.sort(key=lambda s: -s.score)
         return scored
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 from pathlib import Path
 
 import pytest
@@ -53,6 +54,20 @@ def demo_settings(tmp_path_factory) -> Settings:
     report = Ingestor(settings).run([REPO / "corpus"])
     assert report.ok and len({d.split("::")[0] for d in report.added}) == 3, report.as_dict()
     return settings
+
+
+# Two of the demo's three files: a møteprotokoll (its meeting and two cases) and a saksframlegg, 4 documents
+# in a few chunks. For tests that ingest again and again (kills, restarts, updates) and need no whole meeting.
+SMALL_DEMO = ("asker-formannskapet-2021-06-01-moteprotokoll.docx", "asker-saksframlegg-strategiske-mal-2022-2025.txt")
+SMALL_DEMO_DOCUMENTS = 4
+SMALL_DEMO_QUESTION = ("Hvor mye ble budsjettet for 2021 justert med?", "90 millioner")
+
+
+def small_demo(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in SMALL_DEMO:
+        shutil.copyfile(REPO / "corpus" / name, folder / name)
+    return folder
 
 
 def lovtidend_subset(shared: Path, extra: int = 120, seed: int = 7) -> list[dict]:

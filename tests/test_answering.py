@@ -111,3 +111,16 @@ def test_a_sentence_cut_by_the_chunker_is_quoted_whole(isolated_data_dir):
     assert answer.text.count("30. juni 1990") == 1  # the second chunk is not quoted again on its own
     citation = answer.citations[0]
     assert all(part in citation.passage for part in citation.quote.split(" … "))  # the page can still mark each quote
+
+
+def test_sentences_without_a_word_of_the_question_are_no_answer(lovtidend):
+    """However near a document is in meaning, quoting sentences that hold not one word of the question (its
+    header, a date line) is not an answer: declined, even by an answerer told to answer everything."""
+    from assistant.answering import ExtractiveAnswerer
+
+    index = lovtidend.retriever.index
+    question = "Kan butikkene i Hurum ha åpent på søndager før jul?"
+    hits = lovtidend.retriever.search(question, passages_per_doc=6)
+    always = ExtractiveAnswerer(threshold=0.0, max_sentences=4)
+    assert not always.answer(question, hits, index).abstained
+    assert always.answer("Hvem malte fyrtårnet blått?", hits, index).abstained

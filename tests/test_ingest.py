@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from assistant.ingest import Ingestor, writer_lock
 from assistant.keyword import KeywordIndex
 from assistant.store import ChromaStore
 
-from .conftest import REPO, make_settings
+from .conftest import SMALL_DEMO_DOCUMENTS, make_settings, small_demo
 
 
 class CountingEmbedder(Embedder):
@@ -44,9 +43,7 @@ def consistent(settings) -> KeywordIndex:
 
 @pytest.fixture
 def corpus(tmp_path) -> Path:
-    folder = tmp_path / "corpus"
-    shutil.copytree(REPO / "corpus", folder, ignore=shutil.ignore_patterns("*.py", "manifest.json"))
-    return folder
+    return small_demo(tmp_path / "corpus")
 
 
 @pytest.fixture
@@ -62,14 +59,14 @@ def embedder(settings):
 def test_idempotent_update_and_prune(corpus, settings, embedder):
     ingestor = Ingestor(settings, embedder)
     first = ingestor.run([corpus])
-    # Three files; the two møteprotokoller split into their meetings and cases: 13 documents.
-    assert (len(first.added), len(first.failed)) == (13, 0)
+    # Two files; the møteprotokoll splits into its meeting and its two cases: 4 documents.
+    assert (len(first.added), len(first.failed)) == (SMALL_DEMO_DOCUMENTS, 0)
     embedded = embedder.passages
     assert embedded == first.chunks_written > 0
     index = consistent(settings)
 
     second = ingestor.run([corpus])
-    assert len(second.unchanged) == 13 and not second.added and not second.updated
+    assert len(second.unchanged) == SMALL_DEMO_DOCUMENTS and not second.added and not second.updated
     assert embedder.passages == embedded, "unchanged input must not be embedded again"
     assert consistent(settings).generation == index.generation
 
@@ -79,7 +76,7 @@ def test_idempotent_update_and_prune(corpus, settings, embedder):
     paper.write_text(text[:text.index("Videre arbeid")], encoding="utf-8")
     before = set(consistent(settings).chunk_ids)
     third = ingestor.run([corpus])
-    assert third.updated == [paper_id] and len(third.unchanged) == 12
+    assert third.updated == [paper_id] and len(third.unchanged) == SMALL_DEMO_DOCUMENTS - 1
     index = consistent(settings)
     doc_chunks = [c for c, d in zip(index.chunk_ids, index.chunk_docs) if d == paper_id]
     assert not set(doc_chunks) & before, "a new version must be added under new ids, never upserted over the old ones"
@@ -144,7 +141,7 @@ def test_querying_with_another_embedder_is_a_clear_error(corpus, settings, embed
     with pytest.raises(IndexMismatchError, match="re-index|--reset"):
         ChromaStore(other, minilm.signature)
     report = Ingestor(other, minilm).run([corpus], reset=True)
-    assert len(report.added) == 13
+    assert len(report.added) == SMALL_DEMO_DOCUMENTS
     assert ChromaStore(other, minilm.signature).info()["embedder"] == minilm.signature
 
 

@@ -14,7 +14,12 @@ import pytest
 from assistant.ingest import Ingestor
 from assistant.service import Assistant
 
-from .conftest import REPO, make_settings
+from .conftest import (
+    SMALL_DEMO_DOCUMENTS,
+    SMALL_DEMO_QUESTION,
+    make_settings,
+    small_demo,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -32,16 +37,18 @@ def chroma_server(restartable_server):
 
 def test_ingest_and_ask_against_a_chroma_server(chroma_server, tmp_path):
     settings = make_settings(tmp_path / "local", chroma_url=chroma_server)
-    report = Ingestor(settings).run([REPO / "corpus"])
-    assert len(report.added) == 13 and report.ok
+    corpus = small_demo(tmp_path / "corpus")
+    report = Ingestor(settings).run([corpus])
+    assert len(report.added) == SMALL_DEMO_DOCUMENTS and report.ok
     assert not (tmp_path / "local" / "chroma").exists(), "server mode must not write an embedded Chroma"
     # A second client elsewhere (another machine's data dir) sees the same index through the server.
     reader = Assistant(make_settings(tmp_path / "elsewhere", chroma_url=chroma_server))
-    answer = reader.ask("Hvor mye ble Asker kompensert for koronautgiftene?")
-    assert not answer.abstained and "79 millioner" in answer.citations[0].quote
-    assert reader.stats()["documents"] == 13
-    again = Ingestor(settings).run([REPO / "corpus"])
-    assert len(again.unchanged) == 13
+    question, fact = SMALL_DEMO_QUESTION
+    answer = reader.ask(question)
+    assert not answer.abstained and fact in answer.citations[0].quote
+    assert reader.stats()["documents"] == SMALL_DEMO_DOCUMENTS
+    again = Ingestor(settings).run([corpus])
+    assert len(again.unchanged) == SMALL_DEMO_DOCUMENTS
 
 
 class ChromaServer:
@@ -87,9 +94,9 @@ def test_a_server_that_goes_away_is_a_clear_error_then_recovers(restartable_serv
     from assistant.errors import AssistantError
 
     settings = make_settings(tmp_path / "local", chroma_url=restartable_server.url)
-    assert Ingestor(settings).run([REPO / "corpus"]).ok
+    assert Ingestor(settings).run([small_demo(tmp_path / "corpus")]).ok
     reader = Assistant(make_settings(tmp_path / "reader", chroma_url=restartable_server.url))
-    question = "Hvor mye ble Asker kompensert for koronautgiftene?"
+    question, fact = SMALL_DEMO_QUESTION
     assert not reader.ask(question).abstained
     restartable_server.stop()
     time.sleep(1.1)  # past the reader's refresh interval, so the next question goes to the server
@@ -101,7 +108,7 @@ def test_a_server_that_goes_away_is_a_clear_error_then_recovers(restartable_serv
     restartable_server.start()
     time.sleep(1.1)
     answer = reader.ask(question)  # the same reader, without a restart
-    assert not answer.abstained and "79 millioner" in answer.citations[0].quote
+    assert not answer.abstained and fact in answer.citations[0].quote
 
 
 def test_verify_and_repair_against_a_server(restartable_server, tmp_path):
@@ -109,7 +116,8 @@ def test_verify_and_repair_against_a_server(restartable_server, tmp_path):
     from assistant.verify import verify
 
     settings = make_settings(tmp_path / "local", chroma_url=restartable_server.url)
-    assert Ingestor(settings).run([REPO / "corpus"]).ok
+    corpus = small_demo(tmp_path / "corpus")
+    assert Ingestor(settings).run([corpus]).ok
     assert verify(settings).ok
     store = ChromaStore(settings)
     state = next(iter(store.doc_states().values()))
@@ -117,7 +125,7 @@ def test_verify_and_repair_against_a_server(restartable_server, tmp_path):
     report = verify(settings)
     assert not report.ok and any("chunks stored" in p for p in report.problems)
     assert verify(settings, repair=True).ok
-    assert Ingestor(settings).run([REPO / "corpus"]).ok and verify(settings).ok
+    assert Ingestor(settings).run([corpus]).ok and verify(settings).ok
 
 
 def test_sigkill_during_ingest_against_a_server(restartable_server, tmp_path):
@@ -130,7 +138,7 @@ def test_sigkill_during_ingest_against_a_server(restartable_server, tmp_path):
 
     settings = make_settings(tmp_path / "local", chroma_url=restartable_server.url)
     env = {**os.environ, "ASSISTANT_DATA_DIR": str(settings.data_dir), "ASSISTANT_CHROMA_URL": restartable_server.url}
-    command = [sys.executable, "-m", "assistant.cli", "ingest", str(REPO / "corpus"), "--reset"]
+    command = [sys.executable, "-m", "assistant.cli", "ingest", str(small_demo(tmp_path / "corpus")), "--reset"]
     rng = random.Random(4)
     for trial in range(5):
         process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -140,4 +148,4 @@ def test_sigkill_during_ingest_against_a_server(restartable_server, tmp_path):
         finish = subprocess.run(command[:-1], env=env, capture_output=True, text=True, timeout=600)
         assert finish.returncode == 0, finish.stderr
         assert verify(settings).ok, trial
-        assert len(ChromaStore(settings).doc_states()) == 13
+        assert len(ChromaStore(settings).doc_states()) == SMALL_DEMO_DOCUMENTS
