@@ -71,7 +71,7 @@ SHORT_LINE = 60  # a line this short without closing punctuation is a heading or
 
 # Abbreviations that end in a full stop without ending the sentence ("f.o.m. 1. juli", "kl. 20.00").
 ABBREVIATION_END = re.compile(
-    r"(?:^|[\s(])(?:kl|nr|jf|jfr|ca|pkt|dvs|mv|evt|st|tlf|kap|avd|lov|forskr|ang|bl\.a|m\.v|f\.eks|f\.o\.m|t\.o\.m|"
+    r"(?:^|[\s(])(?:kl|kr|nr|jf|jfr|ca|pkt|dvs|mv|evt|st|tlf|kap|avd|lov|forskr|ang|bl\.a|m\.v|f\.eks|f\.o\.m|t\.o\.m|"
     r"o\.l|m\.m|m\.fl|o\.a|i\.e|e\.l|ev|vedr|iflg|hhv|pr|jan|feb|aug|sept|okt|nov|des)\.$"
 )
 

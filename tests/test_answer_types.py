@@ -44,3 +44,17 @@ def test_a_question_that_does_not_say_asks_for_nothing_in_particular(question):
 ])
 def test_whether_a_sentence_holds_it(sentence, kinds, holds):
     assert holds_answer(sentence, kinds) is holds
+
+
+@pytest.mark.parametrize("text, first", [
+    ("Brutto investeringsramme for prosjektet økes med kr. 1.400.000, finansiert med lån. Neste sak.",
+     "Brutto investeringsramme for prosjektet økes med kr. 1.400.000, finansiert med lån."),
+    ("Forskriften forlenges f.o.m. 1. juli 1989 t.o.m. 30. juni 1990. Den gjelder hele kommunen.",
+     "Forskriften forlenges f.o.m. 1. juli 1989 t.o.m. 30. juni 1990."),
+    ("Salg kan skje til kl. 20.00 på hverdager. Lørdag til kl. 18.00.", "Salg kan skje til kl. 20.00 på hverdager."),
+])
+def test_an_abbreviation_does_not_end_the_quoted_sentence(text, first):
+    from assistant.analysis import split_sentences
+
+    start, end = split_sentences(text)[0]
+    assert text[start:end] == first
