@@ -206,6 +206,7 @@ class HybridRetriever:
 
     def _attach_continuations(self, results: list[DocumentHit], index: KeywordIndex,
                               chunk_cache: dict[str, tuple[str, dict]]) -> None:
+        "Each passage that ends inside a sentence gets that sentence's rest from the next chunk (one fetch for all)."
         following: dict[str, list[Passage]] = {}
         for hit in results:
             order = index.chunks_of(hit.doc_id)
