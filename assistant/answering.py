@@ -158,7 +158,7 @@ class ExtractiveAnswerer:
                 picked.extend([scored[0]] + [s for s in scored[1:per_doc] if s.score >= floor])
         picked = picked[: max(self.max_sentences, len(chosen))]
         # What was decided comes before any proposal that is quoted beside it.
-        picked.sort(key=lambda item: _is_proposal(_full_text(item.hit.passages[item.passage_index])[item.start:item.end],
+        picked.sort(key=lambda item: _is_proposal(item.hit.passages[item.passage_index].full_text[item.start:item.end],
                                                   item.hit.passages[item.passage_index]))
         if not picked:
             return self._abstain(question, language, searched, evidence)
@@ -239,7 +239,7 @@ class ExtractiveAnswerer:
         total = sum(weights.values()) or 1.0
         scored: list[_Scored] = []
         for p_index, passage in enumerate(hit.passages):
-            text = _full_text(passage)
+            text = passage.full_text
             for start, end in split_sentences(text):
                 sentence = text[start:end]
                 if len(sentence.strip()) < 12 or sentence.lstrip().startswith("#"):
@@ -264,7 +264,7 @@ class ExtractiveAnswerer:
         quotes = []
         for item in picked:
             passage = item.hit.passages[item.passage_index]
-            text = _full_text(passage)
+            text = passage.full_text
             end = _extend_over_list(text, _extend_continuation(text, item.end))
             quotes.append((item, passage, text, text[item.start:end].strip()))
         # A sentence already inside a longer quote (the rest of a sentence the chunker cut, now quoted whole
@@ -320,11 +320,6 @@ def what_was_searched(hits: list[DocumentHit], index: KeywordIndex, filters: Fil
 
 PROPOSAL_LABEL = {"nb": "Forslag, ikke vedtak: ", "nn": "Framlegg, ikkje vedtak: ", "en": "Proposal, not a decision: "}
 LIST_ITEM = re.compile(r"\s*\n[ \t]*(?:[-•*]|\d{1,2}[.)]|[a-z]\))[ \t]+[^\n]*")
-
-
-def _full_text(passage) -> str:
-    "The passage with the rest of its last sentence where the chunk was cut inside it."
-    return f"{passage.text.rstrip()} {passage.continuation}" if passage.continuation else passage.text
 
 
 # The first part of a shared compound: "søn- og helligdager" is "søndager og helligdager".

@@ -125,7 +125,7 @@ def _source_block(n: int, hit: DocumentHit, passage) -> str:
     label = " | ".join(str(x) for x in (meta.get("title"), meta.get("body"), meta.get("date"),
                                         meta.get("regulation_id") or meta.get("case_number")) if x)
     # The text is data: fenced, with any fence-like text inside neutralised so it cannot close the block.
-    text = neutralize_instructions(passage.text).replace("<<<", "‹‹‹").replace(">>>", "›››")
+    text = neutralize_instructions(passage.full_text).replace("<<<", "‹‹‹").replace(">>>", "›››")
     return f"[{n}] {label}\n<<<SOURCE {n}\n{text}\nSOURCE {n}>>>\n"
 
 
@@ -230,7 +230,7 @@ class LLMAnswerer:
             if not valid:
                 continue
             check.sentences += 1
-            if not self.verifier.supported(clean, [by_number[n].passage.text for n in valid], index):
+            if not self.verifier.supported(clean, [by_number[n].passage.full_text for n in valid], index):
                 check.flagged.append(clean)
                 clean = lines[position] = clean + UNSUPPORTED_MARK
             for n in valid:
@@ -250,14 +250,15 @@ class LLMAnswerer:
         meta = passage.meta
         # The quote is the passage sentence that best matches what the answer says it supports.
         claim = set(analyze(" ".join(sentences)))
-        spans = split_sentences(passage.text) or [(0, len(passage.text))]
-        best = max(spans, key=lambda span: len(claim & set(analyze(passage.text[span[0]:span[1]]))))
+        text = passage.full_text
+        spans = split_sentences(text) or [(0, len(text))]
+        best = max(spans, key=lambda span: len(claim & set(analyze(text[span[0]:span[1]]))))
         page = meta.get("page")
         return Citation(
             n=n, doc_id=source.hit.doc_id, chunk_id=passage.chunk_id, title=str(meta.get("title", "")),
             body=meta.get("body"), date=meta.get("date"), page=page if isinstance(page, int) and page > 0 else None,
-            quote=passage.text[best[0]:best[1]].strip(), url=meta.get("url"), case_number=meta.get("case_number"),
-            regulation_id=meta.get("regulation_id"), passage=passage.text, section=str(meta.get("section", "")),
+            quote=text[best[0]:best[1]].strip(), url=meta.get("url"), case_number=meta.get("case_number"),
+            regulation_id=meta.get("regulation_id"), passage=text, section=str(meta.get("section", "")),
         )
 
     @staticmethod

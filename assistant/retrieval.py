@@ -75,6 +75,11 @@ class Passage:
     # sentence from the document's next chunk, so a quote is never cut where the chunker cut.
     continuation: str = ""
 
+    @property
+    def full_text(self) -> str:
+        "The chunk's text with the rest of its last sentence where the chunker cut inside it."
+        return f"{self.text.rstrip()} {self.continuation}" if self.continuation else self.text
+
 
 @dataclass
 class DocumentHit:
