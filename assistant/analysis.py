@@ -82,7 +82,7 @@ def split_sentences(text: str, base: int = 0) -> list[tuple[int, int]]:
     cursor = 0
     for match in SENTENCE_SPLIT.finditer(text):
         if match.group(0).strip() == "" and (
-            ABBREVIATION_END.search(text[max(cursor, match.start() - 10):match.start()].lower())
+            ends_in_abbreviation(text[max(cursor, match.start() - 10):match.start()])
             # "§ 3. Tekst" and a numbered item "1. Søknadsplikt" keep their number; "nr. 82. Vedtatt" splits.
             or re.search(r"§\s*\d+\s?[a-z]?\.$", text[max(cursor, match.start() - 8):match.start()])
             or re.fullmatch(r"\d{1,2}[a-z]?\.", text[cursor:match.start()].strip())
@@ -117,6 +117,11 @@ def question_language(text: str) -> str:
     return "nb"
 
 
+def ends_in_abbreviation(text: str) -> bool:
+    "Whether the text's last full stop belongs to an abbreviation (sentence splitting and chunking ask this)."
+    return bool(ABBREVIATION_END.search(text[-12:].lower()))
+
+
 def ends_mid_sentence(text: str) -> bool:
     """Whether a chunk stops inside a sentence: on a full stop that belongs to an abbreviation ("t.o.m.",
     "kl."), or on a word or comma of a long line (pdftotext wraps lines anywhere). A short line without
@@ -124,7 +129,7 @@ def ends_mid_sentence(text: str) -> bool:
     tail = text.rstrip()
     if not tail:
         return False
-    if ABBREVIATION_END.search(tail[-12:].lower()):
+    if ends_in_abbreviation(tail):
         return True
     last_line = tail.rsplit("\n", 1)[-1].strip()
     if not re.search(r"[\w,–-]$", tail):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
-from .analysis import ABBREVIATION_END
+from .analysis import ends_in_abbreviation
 from .documents import Chunk, Document
 
 SECTION_START = re.compile(
@@ -190,7 +190,7 @@ def _sentence_spans(text: str, start: int, end: int) -> list[_Span]:
     spans: list[_Span] = []
     cursor = start
     for match in SENTENCE_END.finditer(text, start, end):
-        if ABBREVIATION_END.search(text[max(cursor, match.start() - 10):match.start()].lower()):
+        if ends_in_abbreviation(text[max(cursor, match.start() - 10):match.start()]):
             continue  # "f.o.m. 1. juli 1989 t.o.m. 30. juni 1990" is one sentence: do not cut a chunk inside it
         if match.start() > cursor:
             spans.append(_Span(cursor, match.start()))
