@@ -142,7 +142,9 @@ class ExtractiveAnswerer:
 
         # The document is already chosen for its place: in its sentences the place name says nothing more.
         place_terms = set(analyze(" ".join(mentioned_places(question, index))))
-        terms = [t for t in content_terms(question) if t not in place_terms and not YEAR.fullmatch(t)]
+        # A year the question names counts: the sentence that holds it is often the answer ("Hvordan har 2019 vært
+        # for paven?" - "2019 har vært et krevende år for pave Frans."; NorQuAD +0.007, council and minutes unchanged).
+        terms = [t for t in content_terms(question) if t not in place_terms]
         weights = {t: index.idf(t) for t in terms}
         kinds = expected_types(question)
         picked: list[_Scored] = []
@@ -240,13 +242,20 @@ class ExtractiveAnswerer:
         scored: list[_Scored] = []
         for p_index, passage in enumerate(hit.passages):
             text = passage.full_text
+            previous: dict[str, float] = {}
             for start, end in split_sentences(text):
                 sentence = text[start:end]
                 if len(sentence.strip()) < 12 or sentence.lstrip().startswith("#"):
                     continue
                 present = set(analyze(sentence))
                 cut = {w.lower() for w in TRUNCATED_COMPOUND.findall(sentence)}
-                coverage = score = sum(w * _sentence_match(t, present, cut) for t, w in weights.items()) / total
+                matched = {t: _sentence_match(t, present, cut) for t in weights}
+                coverage = score = sum(w * matched[t] for t, w in weights.items()) / total
+                if ANAPHOR.match(sentence):
+                    # A sentence that opens on "Han", "Det", "Da" speaks of what the one before it named: the
+                    # question's words there count for it at this weight ("Han ble stående med 15 scoringer").
+                    score += ANAPHOR_WEIGHT * sum(w * max(0.0, previous.get(t, 0.0) - matched[t]) for t, w in weights.items()) / total
+                previous = matched
                 if kinds and holds_answer(sentence, kinds):
                     score += 0.3
                 if wants_until and UNTIL_ANSWER.search(sentence):
@@ -324,6 +333,11 @@ LIST_ITEM = re.compile(r"\s*\n[ \t]*(?:[-•*]|\d{1,2}[.)]|[a-z]\))[ \t]+[^\n]*"
 
 # The first part of a shared compound: "søn- og helligdager" is "søndager og helligdager".
 TRUNCATED_COMPOUND = re.compile(r"\b(\w{3,})-\s+(?:og|eller|and|or)\s")
+
+
+# NorQuAD evidence recall 0.771 -> 0.780 / 0.784 / 0.775 at 0.3 / 0.5 / 1; council and minutes unchanged at each.
+ANAPHOR_WEIGHT = 0.5
+ANAPHOR = re.compile(r"\s*[«\"(–-]*\s*(?:Han|Hun|Ho|Den|Det|De|Dei|Dette|Denne|Disse|Desse|Da|Der|Her|Hans|Hennes|Hennar|Dens|Deres|Deira|Sistnevnte|He|She|It|They|This|These|There|Then)\b")
 
 
 def _sentence_match(term: str, present: set[str], cut: set[str]) -> float:

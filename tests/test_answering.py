@@ -124,3 +124,29 @@ def test_sentences_without_a_word_of_the_question_are_no_answer(lovtidend):
     always = ExtractiveAnswerer(threshold=0.0, max_sentences=4)
     assert not always.answer(question, hits, index).abstained
     assert always.answer("Hvem malte fyrtårnet blått?", hits, index).abstained
+
+
+def test_a_sentence_that_opens_on_a_pronoun_answers_for_what_the_one_before_named(isolated_data_dir, monkeypatch):
+    """"Hun ble stående med 41 scoringer" answers a question about Kari Nordmann's goals though it does not name her:
+    the sentence before it does."""
+    from assistant import answering
+    from assistant.config import Settings
+    from assistant.ingest import Ingestor
+
+    folder = isolated_data_dir.parent / "docs"
+    folder.mkdir()
+    (folder / "overgang.md").write_text(
+        "# Spiller forlater klubben\n\nKari Nordmann har spilt sin siste kamp for Sparbu IL etter mange sesonger i "
+        "klubben. Hun ble stående med 41 scoringer. Klubben takker for innsatsen og ønsker lykke til.\n", encoding="utf-8")
+    # Other documents, so that the question's words weigh as they would in a real index (a name is rare, "mål" not).
+    for name, text in [("klima", "Kommunen har mange mål for klimaarbeidet de neste ti årene."),
+                       ("styre", "Årsmøtet i Sparbu IL valgte nytt styre og ny leder for to år."),
+                       ("vei", "Fylkesveien stenges i to uker mens broen repareres.")]:
+        (folder / f"{name}.md").write_text(f"# {name.title()}\n\n{text}\n", encoding="utf-8")
+    settings = Settings()
+    assert Ingestor(settings).run([folder]).ok
+    assistant = Assistant(settings)
+    question = "Hvor mange mål scoret Kari Nordmann for Sparbu IL?"
+    assert "41 scoringer" in assistant.ask(question).text.splitlines()[0]
+    monkeypatch.setattr(answering, "ANAPHOR_WEIGHT", 0.0)
+    assert "41 scoringer" not in assistant.ask(question).text.splitlines()[0], "without the rule another sentence wins"
