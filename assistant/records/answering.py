@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable
 
-from ..analysis import analyze, content_terms, question_language, split_sentences
-from ..answering import Answer, Citation, ExtractiveAnswerer, _match, what_was_searched
+from ..analysis import content_terms, question_language, split_sentences
+from ..answering import Answer, Citation, ExtractiveAnswerer, coverage, what_was_searched
 from ..keyword import KeywordIndex
 from ..retrieval import DocumentHit, Filters
 from .index import RecordIndex
@@ -257,7 +257,7 @@ class RecordAnswerer(ExtractiveAnswerer):
                 start += 1
             return [_Quote(doc_id, start, end, label=CONTEXT_LABELS[language].get(part.role, ""))]
         spans = [(s, e) for s, e in split_sentences(text[part.start:part.end], part.start) if len(text[s:e].strip()) > 3]
-        scored = sorted(spans, key=lambda se: -sum(w * _match(t, set(analyze(text[se[0]:se[1]]))) for t, w in weights.items()))
+        scored = sorted(spans, key=lambda se: -coverage(text[se[0]:se[1]], weights))
         return [_Quote(doc_id, s, e, label=CONTEXT_LABELS[language].get(part.role, "")) for s, e in sorted(scored[:2])]
 
     def _decision_quotes(self, doc_id: str, text: str, parts: list[Part], weights: dict[str, float], limit: int,
@@ -349,12 +349,6 @@ def _first_of(quotes: list[_Quote], doc_id: str) -> _Quote:
     return next(q for q in quotes if q.doc_id == doc_id)
 
 
-def coverage(text: str, weights: dict[str, float]) -> float:
-    "The share of the question's words (weighted by rarity) the text holds; compound parts count 0.7."
-    present = set(analyze(text))
-    return sum(w * _match(t, present) for t, w in weights.items()) / (sum(weights.values()) or 1.0)
-
-
 def _after_heading_lines(text: str, start: int, end: int) -> int:
     """Past the short unpunctuated lines a sentence starts with: headings ("Videre arbeid") that the text
     gives no full stop, so that sentence splitting joins them to the sentence after."""
@@ -374,9 +368,7 @@ def _best_sentences(text: str, part: Part, weights: dict[str, float], n: int) ->
     spans = [(s, e) for s, e in split_sentences(text[body_start:part.end], body_start) if len(text[s:e].strip()) > 3]
     if len(spans) <= n or (spans and len(" ".join(text[spans[0][0]:spans[-1][1]].split())) <= MAX_PROPOSAL_CHARS):
         return [(spans[0][0], spans[-1][1])] if spans else []
-    total = sum(weights.values()) or 1.0
-    scored = sorted(range(len(spans)), key=lambda i: (-sum(w * _match(t, set(analyze(text[spans[i][0]:spans[i][1]])))
-                                                          for t, w in weights.items()) / total, i))[:n]
+    scored = sorted(range(len(spans)), key=lambda i: (-coverage(text[spans[i][0]:spans[i][1]], weights), i))[:n]
     chosen = sorted(scored)
     merged: list[tuple[int, int]] = []
     for i in chosen:
