@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .analysis import analyze, content_terms, question_language, split_sentences
+from .analysis import analyze, content_terms, question_language, spelling_variants, split_sentences
 from .answer_types import expected_types, holds_answer
 from .keyword import KeywordIndex
 from .retrieval import DocumentHit, Filters, mentioned_places
@@ -352,8 +352,11 @@ def coverage(text: str, weights: dict[str, float]) -> float:
 
 
 def _sentence_match(term: str, present: set[str], cut: set[str]) -> float:
-    "As _match, and a question word that starts with a truncated compound part of the sentence matches it."
+    """As _match, and a question word that starts with a truncated compound part of the sentence matches it, and
+    one written in the other standard ("køyre" / "kjøre") matches as the same word."""
     found = _match(term, present)
+    for variant in spelling_variants(term) if not found else ():
+        found = max(found, _match(variant, present))
     if not found and any(term.startswith(part) for part in cut):
         return 0.7
     return found

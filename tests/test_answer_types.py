@@ -58,3 +58,12 @@ def test_an_abbreviation_does_not_end_the_quoted_sentence(text, first):
 
     start, end = split_sentences(text)[0]
     assert text[start:end] == first
+
+
+@pytest.mark.parametrize("term, variant", [
+    ("køyr", "kjør"), ("kjør", "køyr"), ("vasscoot", "vannscoot"), ("sjukeheim", "sykehjem"), ("hjemmel", "heimel"),
+])
+def test_a_word_in_one_written_standard_has_its_form_in_the_other(term, variant):
+    from assistant.analysis import spelling_variants
+
+    assert variant in spelling_variants(term)

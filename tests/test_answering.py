@@ -82,6 +82,8 @@ def test_follow_up_heuristic_cases(lovtidend):
      "FOR-1989-07-05-618", "f.o.m. 1. juli 1989 t.o.m. 30. juni 1991"),
     ("Kan jeg bestille helikopter for å lande ved hytta i fjellet i Verran?",
      "FOR-1995-08-31-809", "ikke tillatt med landing og start av luftfartøy"),
+    # Nynorsk "vasscooter" in the question, Bokmål "vannscooter" in the Nynorsk regulation.
+    ("Er det lov å køyre vasscooter i Hemsedal?", "FOR-1999-09-30-1101", "forbod mot bruk av vannscooter"),
 ])
 def test_the_sentence_that_answers_is_quoted(lovtidend, question, gold, wanted):
     answer = lovtidend.ask(question)
