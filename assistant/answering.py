@@ -273,7 +273,8 @@ class ExtractiveAnswerer:
             passage = item.hit.passages[item.passage_index]
             text = passage.full_text
             end = _extend_over_list(text, _extend_continuation(text, item.end))
-            quotes.append((item, passage, text, text[item.start:end].strip()))
+            start = _extend_to_antecedent(text, item.start)
+            quotes.append((item, passage, text, text[start:end].strip()))
         # A sentence already inside a longer quote (the rest of a sentence the chunker cut, now quoted whole
         # from the chunk before) is not quoted a second time.
         flat = [" ".join(q[3].split()) for q in quotes]
@@ -380,6 +381,20 @@ def _is_proposal(sentence: str, passage) -> bool:
 
 
 CONTINUATION = re.compile(r"\s+(?:De|Den|Det|Dei|Dette|Denne|Disse|Desse|Slik|Så)\s[^.!?\n]{0,160}[.!?]")
+
+
+LEANS_BACK = re.compile(r"\s*[«\"(–-]*\s*(?:Han|Hun|Ho|De|Dei|Disse|Desse|Dette|Denne|He|She|They)\s")
+
+
+def _extend_to_antecedent(text: str, start: int, max_chars: int = 300) -> int:
+    """A sentence that opens on "Han", "Hun" or "De" is quoted from the sentence before it, where what it speaks
+    of is named: a reader of the quote alone must know who or what it is about."""
+    if not LEANS_BACK.match(text, start):
+        return start
+    spans = [span for span in split_sentences(text[:start]) if text[span[0]:span[1]].strip()]
+    if not spans or start - spans[-1][0] > max_chars or text[spans[-1][0]:start].lstrip().startswith("#"):
+        return start
+    return spans[-1][0]
 
 
 def _extend_continuation(text: str, end: int) -> int:

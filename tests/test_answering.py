@@ -128,6 +128,12 @@ def test_sentences_without_a_word_of_the_question_are_no_answer(lovtidend):
     assert always.answer("Hvem malte fyrtårnet blått?", hits, index).abstained
 
 
+# Makes the sentence before "Hun …" too long to be quoted with it, so that only the choice of sentence is tested.
+LONG_CLAUSE = ("der hun var med på å vinne kretsmesterskapet, cupen og serien, var lagkaptein i tre år, trente de "
+               "yngste på onsdager og hjalp til på dugnader, loppemarkeder, turneringer, foreldremøter og kiosksalg hver "
+               "eneste sommer på den gamle gressbanen nede ved elva")
+
+
 def test_a_sentence_that_opens_on_a_pronoun_answers_for_what_the_one_before_named(isolated_data_dir, monkeypatch):
     """"Hun ble stående med 41 scoringer" answers a question about Kari Nordmann's goals though it does not name her:
     the sentence before it does."""
@@ -139,7 +145,8 @@ def test_a_sentence_that_opens_on_a_pronoun_answers_for_what_the_one_before_name
     folder.mkdir()
     (folder / "overgang.md").write_text(
         "# Spiller forlater klubben\n\nKari Nordmann har spilt sin siste kamp for Sparbu IL etter mange sesonger i "
-        "klubben. Hun ble stående med 41 scoringer. Klubben takker for innsatsen og ønsker lykke til.\n", encoding="utf-8")
+        f"klubben, {LONG_CLAUSE}. Hun ble stående med 41 scoringer. Klubben takker for innsatsen og ønsker lykke til.\n",
+        encoding="utf-8")
     # Other documents, so that the question's words weigh as they would in a real index (a name is rare, "mål" not).
     for name, text in [("klima", "Kommunen har mange mål for klimaarbeidet de neste ti årene."),
                        ("styre", "Årsmøtet i Sparbu IL valgte nytt styre og ny leder for to år."),
@@ -152,3 +159,15 @@ def test_a_sentence_that_opens_on_a_pronoun_answers_for_what_the_one_before_name
     assert "41 scoringer" in assistant.ask(question).text.splitlines()[0]
     monkeypatch.setattr(answering, "ANAPHOR_WEIGHT", 0.0)
     assert "41 scoringer" not in assistant.ask(question).text.splitlines()[0], "without the rule another sentence wins"
+
+
+def test_a_quote_that_opens_on_a_pronoun_starts_where_it_is_named():
+    from assistant.answering import _extend_to_antecedent
+
+    text = ("Uthengsskilt skal ikke ha større bredde enn 1,0 m. De skal ha fri høyde på minst 2,20 m.\n\n"
+            "§ 5. Reklame på tak er forbudt. Det gjelder hele kommunen.")
+    they = text.index("De skal")
+    assert _extend_to_antecedent(text, they) == 0  # "De" are the signs: quoted from "Uthengsskilt"
+    expletive = text.index("Det gjelder")
+    assert _extend_to_antecedent(text, expletive) == expletive  # "Det gjelder" points to nothing named
+    assert _extend_to_antecedent("# Vedtak\n\nHan ble valgt.", 10) == 10  # a heading is not the antecedent
