@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 import threading
 from functools import lru_cache
@@ -151,7 +150,7 @@ SPELLING_PAIRS = (
 )
 
 
-@functools.lru_cache(maxsize=4096)
+@lru_cache(maxsize=4096)
 def spelling_variants(term: str) -> tuple[str, ...]:
     "The term in the other written standard, where a known Nynorsk or Bokmål stem is part of it."
     variants = []

@@ -109,6 +109,21 @@ class Answer:
         return "\n".join(lines)
 
 
+# How a candidate sentence is scored: each signal times its weight (hand-set; a model fitted on the same signals
+# did worse on the set it was not fitted on: scripts/sentence_ranker_cv.py, docs/evaluation.md).
+SENTENCE_WEIGHTS = {
+    "coverage": 1.0,      # the share of the question's words, weighted by rarity, that the sentence holds
+    "answer_type": 0.3,   # it holds what the question asks for (a date, an amount, a ban: answer_types.py)
+    "until": 0.2,         # "til når / hvor lenge" met by "t.o.m.", "inntil", "til 20"
+    "proposal": -0.3,     # it reports a proposal or a fallen one, not a decision
+    "passage": -0.02,     # per place down the document's passages as retrieval ranked them
+    # Question words that the sentence before holds, for a sentence that opens on "Han", "Det", "Da": it speaks of
+    # what that one named ("Han ble stående med 15 scoringer"). NorQuAD evidence recall 0.771 -> 0.780 / 0.784 /
+    # 0.775 at 0.3 / 0.5 / 1; council and minutes unchanged at each.
+    "inherited": 0.5,
+}
+
+
 @dataclass
 class _Scored:
     score: float
@@ -116,7 +131,11 @@ class _Scored:
     passage_index: int
     start: int
     end: int
-    coverage: float = 0.0  # the share of the question's weighted words the sentence holds, before bonuses
+    signals: dict[str, float] = field(default_factory=dict)  # SENTENCE_WEIGHTS' signals, before weighting
+
+    @property
+    def coverage(self) -> float:
+        return self.signals.get("coverage", 0.0)
 
 
 class ExtractiveAnswerer:
@@ -238,7 +257,6 @@ class ExtractiveAnswerer:
     # ---- sentences ----------------------------------------------------------------------------------
     def _score_sentences(self, hit: DocumentHit, weights: dict[str, float], kinds: tuple[str, ...],
                          wants_until: bool = False) -> list[_Scored]:
-        total = sum(weights.values()) or 1.0
         scored: list[_Scored] = []
         for p_index, passage in enumerate(hit.passages):
             text = passage.full_text
@@ -248,20 +266,19 @@ class ExtractiveAnswerer:
                 if len(sentence.strip()) < 12 or sentence.lstrip().startswith("#"):
                     continue
                 matched = term_matches(sentence, weights)
-                coverage = score = sum(w * matched[t] for t, w in weights.items()) / total
-                if ANAPHOR.match(sentence):
-                    # A sentence that opens on "Han", "Det", "Da" speaks of what the one before it named: the
-                    # question's words there count for it at this weight ("Han ble stående med 15 scoringer").
-                    score += ANAPHOR_WEIGHT * sum(w * max(0.0, previous.get(t, 0.0) - matched[t]) for t, w in weights.items()) / total
+                leaned_on = {t: max(0.0, previous.get(t, 0.0) - m) for t, m in matched.items()} \
+                    if POINTS_BACK.match(sentence) else {}
                 previous = matched
-                if kinds and holds_answer(sentence, kinds):
-                    score += 0.3
-                if wants_until and UNTIL_ANSWER.search(sentence):
-                    score += 0.2
-                if _is_proposal(sentence, passage):
-                    score -= 0.3
-                score -= 0.02 * p_index  # earlier passages ranked higher by retrieval
-                scored.append(_Scored(score, hit, p_index, start, end, coverage))
+                signals = {
+                    "coverage": weighted_share(matched, weights),
+                    "answer_type": float(bool(kinds) and holds_answer(sentence, kinds)),
+                    "until": float(wants_until and bool(UNTIL_ANSWER.search(sentence))),
+                    "proposal": float(_is_proposal(sentence, passage)),
+                    "passage": float(p_index),
+                    "inherited": weighted_share(leaned_on, weights),
+                }
+                score = sum(SENTENCE_WEIGHTS[name] * value for name, value in signals.items())
+                scored.append(_Scored(score, hit, p_index, start, end, signals))
         scored.sort(key=lambda s: -s.score)
         return scored
 
@@ -334,9 +351,20 @@ LIST_ITEM = re.compile(r"\s*\n[ \t]*(?:[-•*]|\d{1,2}[.)]|[a-z]\))[ \t]+[^\n]*"
 TRUNCATED_COMPOUND = re.compile(r"\b(\w{3,})-\s+(?:og|eller|and|or)\s")
 
 
-# NorQuAD evidence recall 0.771 -> 0.780 / 0.784 / 0.775 at 0.3 / 0.5 / 1; council and minutes unchanged at each.
-ANAPHOR_WEIGHT = 0.5
-ANAPHOR = re.compile(r"\s*[«\"(–-]*\s*(?:Han|Hun|Ho|Den|Det|De|Dei|Dette|Denne|Disse|Desse|Da|Der|Her|Hans|Hennes|Hennar|Dens|Deres|Deira|Sistnevnte|He|She|It|They|This|These|There|Then)\b")
+# Words a sentence opens on when it speaks of what an earlier one named. Those that stand for a person or a thing
+# named there take that sentence into the quote; "Det", "Da", "Der" also open sentences that point nowhere
+# ("Det gjelder hele kommunen"), so they only lend the earlier sentence's words to the score.
+NAMING_POINTERS = ("Han", "Hun", "Ho", "De", "Dei", "Disse", "Desse", "Dette", "Denne", "He", "She", "They")
+POINTERS = NAMING_POINTERS + ("Den", "Det", "Da", "Der", "Her", "Hans", "Hennes", "Hennar", "Dens", "Deres", "Deira",
+                              "Sistnevnte", "It", "This", "These", "There", "Then")
+
+
+def _opens_on(words: tuple[str, ...]) -> re.Pattern:
+    return re.compile(rf"\s*[«\"(–-]*\s*(?:{'|'.join(words)})\b")
+
+
+POINTS_BACK = _opens_on(POINTERS)
+NAMES_BACK = _opens_on(NAMING_POINTERS)
 
 
 def term_matches(text: str, weights: dict[str, float]) -> dict[str, float]:
@@ -346,10 +374,14 @@ def term_matches(text: str, weights: dict[str, float]) -> dict[str, float]:
     return {term: _sentence_match(term, present, cut) for term in weights}
 
 
+def weighted_share(matched: dict[str, float], weights: dict[str, float]) -> float:
+    "The share of the question's words, weighted by rarity, among those matched (each 0 to 1)."
+    return sum(w * matched.get(t, 0.0) for t, w in weights.items()) / (sum(weights.values()) or 1.0)
+
+
 def coverage(text: str, weights: dict[str, float]) -> float:
     "The share of the question's words, weighted by rarity, that the text holds."
-    matched = term_matches(text, weights)
-    return sum(w * matched[t] for t, w in weights.items()) / (sum(weights.values()) or 1.0)
+    return weighted_share(term_matches(text, weights), weights)
 
 
 def _sentence_match(term: str, present: set[str], cut: set[str]) -> float:
@@ -383,13 +415,10 @@ def _is_proposal(sentence: str, passage) -> bool:
 CONTINUATION = re.compile(r"\s+(?:De|Den|Det|Dei|Dette|Denne|Disse|Desse|Slik|Så)\s[^.!?\n]{0,160}[.!?]")
 
 
-LEANS_BACK = re.compile(r"\s*[«\"(–-]*\s*(?:Han|Hun|Ho|De|Dei|Disse|Desse|Dette|Denne|He|She|They)\s")
-
-
 def _extend_to_antecedent(text: str, start: int, max_chars: int = 300) -> int:
     """A sentence that opens on "Han", "Hun" or "De" is quoted from the sentence before it, where what it speaks
     of is named: a reader of the quote alone must know who or what it is about."""
-    if not LEANS_BACK.match(text, start):
+    if not NAMES_BACK.match(text, start):
         return start
     spans = [span for span in split_sentences(text[:start]) if text[span[0]:span[1]].strip()]
     if not spans or start - spans[-1][0] > max_chars or text[spans[-1][0]:start].lstrip().startswith("#"):

@@ -18,16 +18,11 @@ import sys
 
 import numpy as np
 
-HAND = {"coverage": 1.0, "answer_type": 0.3, "until": 0.2, "proposal": -0.3, "passage": -0.02, "inherited": 0.5,
-        "log_length": 0.0}
-
-
 def candidates(index_dir: str, qa_path: str) -> list[tuple[str, np.ndarray, np.ndarray]]:
-    """(question id, features, labels) per chosen gold document whose sentences hold an evidence string."""
+    """(question id, signals, labels) per chosen gold document whose sentences hold an evidence string: the
+    signals are the answerer's own (`_Scored.signals`), plus the sentence's log length."""
     os.environ["ASSISTANT_DATA_DIR"] = index_dir
     from assistant import answering
-    from assistant.analysis import split_sentences
-    from assistant.answer_types import holds_answer
     from assistant.config import Settings
     from assistant.evaluation import _norm
     from assistant.service import Assistant
@@ -38,27 +33,16 @@ def candidates(index_dir: str, qa_path: str) -> list[tuple[str, np.ndarray, np.n
     choose = answering.ExtractiveAnswerer._score_sentences
 
     def observe(self, hit, weights, kinds, wants_until=False):
-        total = sum(weights.values()) or 1.0
+        scored = choose(self, hit, weights, kinds, wants_until)
         rows, labels = [], []
-        for p_index, passage in enumerate(hit.passages):
-            text, previous = passage.full_text, {}
-            for start, end in split_sentences(text):
-                sentence = text[start:end]
-                if len(sentence.strip()) < 12 or sentence.lstrip().startswith("#"):
-                    continue
-                matched = answering.term_matches(sentence, weights)
-                inherited = (sum(w * max(0.0, previous.get(t, 0.0) - matched[t]) for t, w in weights.items()) / total
-                             if answering.ANAPHOR.match(sentence) else 0.0)
-                previous = matched
-                rows.append([sum(w * matched[t] for t, w in weights.items()) / total,
-                             float(bool(kinds) and holds_answer(sentence, kinds)),
-                             float(wants_until and bool(answering.UNTIL_ANSWER.search(sentence))),
-                             float(answering._is_proposal(sentence, passage)), p_index, inherited, math.log(len(sentence))])
-                wanted = _norm(sentence)
-                labels.append(any(_norm(e) in wanted or (len(wanted) > 25 and wanted in _norm(e)) for e in current["evidence"]))
+        for item in scored:
+            sentence = hit.passages[item.passage_index].full_text[item.start:item.end]
+            rows.append([item.signals[name] for name in answering.SENTENCE_WEIGHTS] + [math.log(len(sentence))])
+            wanted = _norm(sentence)
+            labels.append(any(_norm(e) in wanted or (len(wanted) > 25 and wanted in _norm(e)) for e in current["evidence"]))
         if hit.doc_id in current["gold"] and any(labels):
             found.append((current["id"], np.array(rows), np.array(labels, dtype=int)))
-        return choose(self, hit, weights, kinds, wants_until)
+        return scored
 
     answering.ExtractiveAnswerer._score_sentences = observe
     try:
@@ -90,8 +74,11 @@ def main(arguments: list[str]) -> dict:
         name, spec = argument.split("=", 1)
         index_dir, qa_path = spec.split(":", 1)
         sets[name] = candidates(index_dir, qa_path)
-    hand = np.array(list(HAND.values()))
-    report: dict = {"signals": list(HAND), "hand_weights": HAND, "questions": {n: len(g) for n, g in sets.items()},
+    from assistant.answering import SENTENCE_WEIGHTS
+
+    hand_weights = {**SENTENCE_WEIGHTS, "log_length": 0.0}
+    hand = np.array(list(hand_weights.values()))
+    report: dict = {"signals": list(hand_weights), "hand_weights": hand_weights, "questions": {n: len(g) for n, g in sets.items()},
                     "held_out": [], "within": {}}
     for test_name, test in sets.items():
         train = [g for name, groups in sets.items() if name != test_name for g in groups]

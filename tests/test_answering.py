@@ -157,7 +157,7 @@ def test_a_sentence_that_opens_on_a_pronoun_answers_for_what_the_one_before_name
     assistant = Assistant(settings)
     question = "Hvor mange mål scoret Kari Nordmann for Sparbu IL?"
     assert "41 scoringer" in assistant.ask(question).text.splitlines()[0]
-    monkeypatch.setattr(answering, "ANAPHOR_WEIGHT", 0.0)
+    monkeypatch.setitem(answering.SENTENCE_WEIGHTS, "inherited", 0.0)
     assert "41 scoringer" not in assistant.ask(question).text.splitlines()[0], "without the rule another sentence wins"
 
 
