@@ -57,7 +57,7 @@ def evidence_of(assistant, question: str, hits: list, index) -> float:
         return 0.0
     if hits[0].doc_id in assistant.records().records:
         return assistant.extractive.evidence(question, hits[0], index, [])  # as RecordAnswerer does
-    return assistant.extractive.select_documents(question, hits, index)[1]
+    return assistant.extractive.select_documents(question, hits, index).evidence
 
 
 def ruled_out(assistant, question: str, hits: list, index) -> bool:
@@ -67,8 +67,8 @@ def ruled_out(assistant, question: str, hits: list, index) -> bool:
         return True
     if hits[0].exact:
         return False
-    chosen, evidence = assistant.extractive.select_documents(question, hits, index)
-    return not chosen or evidence <= 0.0
+    selection = assistant.extractive.select_documents(question, hits, index)
+    return not selection.documents or selection.evidence <= 0.0
 
 
 def _matrix(rows: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

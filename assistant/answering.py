@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .analysis import analyze, content_terms, question_language, spelling_variants, split_sentences
 from .answer_types import expected_types, holds_answer
@@ -21,6 +21,11 @@ NOT_COVERED = {
     "nb": "Kildene dekker ikke {places}: ingen av de {n} dokumentene i indeksen nevner {it}.",
     "nn": "Kjeldene dekkjer ikkje {places}: ingen av dei {n} dokumenta i indeksen nemner {it}.",
     "en": "The sources do not cover {places}: none of the {n} documents in the index mentions {it}.",
+}
+NOT_FOUND = {
+    "nb": "Om {places} fant jeg ikke noe i kildene.",
+    "nn": "Om {places} fann eg ikkje noko i kjeldene.",
+    "en": "I found nothing on {places} in the sources.",
 }
 SEARCHED = {"nb": "Søkt i", "nn": "Søkt i", "en": "Searched"}
 NEAREST = {"nb": "Nærmeste dokumenter", "nn": "Næraste dokument", "en": "Nearest documents"}
@@ -138,6 +143,13 @@ class _Scored:
         return self.signals.get("coverage", 0.0)
 
 
+class Selection(NamedTuple):
+    "The documents an answer quotes, how strongly the best of them answers, and the places it found nothing on."
+    documents: list[DocumentHit]
+    evidence: float
+    not_found: list[str]  # places the question names that no document found answers well enough
+
+
 class ExtractiveAnswerer:
     def __init__(self, threshold: float = 0.875, max_sentences: int = 3, threshold_en: float | None = None,
                  model=None):
@@ -154,7 +166,7 @@ class ExtractiveAnswerer:
         searched = what_was_searched(hits, index, filters)
         if self.outside_index(question, index, searched):
             return self._abstain(question, language, searched, 0.0)
-        chosen, evidence = self.select_documents(question, hits, index)
+        chosen, evidence, not_found = self.select_documents(question, hits, index)
         answers, evidence = self.decide(question, hits, index, evidence, language)
         if not chosen or not answers:
             return self._abstain(question, language, searched, evidence)
@@ -188,6 +200,8 @@ class ExtractiveAnswerer:
             # quoting its header or a date line is not an answer (English questions meet Norwegian text, so
             # they are left to the model).
             return self._abstain(question, language, searched, evidence)
+        if not_found:
+            searched["not_found"] = not_found
         return self._compose(question, language, picked, searched, evidence)
 
     def outside_index(self, question: str, index: KeywordIndex, searched: dict[str, Any]) -> bool:
@@ -215,26 +229,32 @@ class ExtractiveAnswerer:
         return evidence >= (self.threshold_en if language == "en" else self.threshold), evidence
 
     # ---- which documents answer, and how strongly ---------------------------------------------------
-    def select_documents(self, question: str, hits: list[DocumentHit], index: KeywordIndex) -> tuple[list[DocumentHit], float]:
+    def select_documents(self, question: str, hits: list[DocumentHit], index: KeywordIndex) -> Selection:
         if not hits:
-            return [], 0.0
+            return Selection([], 0.0, [])
         places = mentioned_places(question, index)
+        place_of: dict[str, list[str]] = {}
         if places:
             chosen: list[DocumentHit] = []
             for place in places:
                 docs_here = index.docs_naming(place)
                 match = next((h for h in hits if h.doc_id in docs_here), None)
-                if match is not None and match not in chosen:
+                if match is None:
+                    continue
+                if match not in chosen:
                     chosen.append(match)
+                place_of.setdefault(match.doc_id, []).append(place)
             if not chosen:
-                return [], 0.0
+                return Selection([], 0.0, places)
         else:
             chosen = [hits[0]]
         scores = [self.evidence(question, hit, index, places) for hit in chosen]
-        # A place whose document barely matches is left out rather than cited; the answer stands on the rest.
+        # A place whose document barely matches is left out rather than cited; the answer stands on the rest and
+        # says which places it found nothing on.
         threshold = self.threshold_en if question_language(question) == "en" else self.threshold
-        strong = [hit for hit, score in zip(chosen, scores) if score >= threshold]
-        return (strong or chosen), max(scores)
+        strong = [hit for hit, score in zip(chosen, scores) if score >= threshold] or chosen
+        answered = {place for hit in strong for place in place_of.get(hit.doc_id, [])}
+        return Selection(strong, max(scores), [place for place in places if place not in answered])
 
     def evidence(self, question: str, hit: DocumentHit, index: KeywordIndex, places: list[str]) -> float:
         """How strongly a document answers: its best passage's semantic similarity to the question, plus a
@@ -318,6 +338,8 @@ class ExtractiveAnswerer:
                     citation.passage += "\n…\n" + text
             label = PROPOSAL_LABEL[language] if _is_proposal(sentence, passage) else ""
             lines.append(f"{label}{' '.join(sentence.split())} [{citation.n}]")
+        if searched.get("not_found"):
+            lines.append(not_found_line(searched, language))
         return Answer(question, "\n".join(lines), False, list(citations.values()), language, searched, evidence)
 
     def _abstain(self, question, language, searched, evidence) -> Answer:
@@ -341,6 +363,15 @@ def what_was_searched(hits: list[DocumentHit], index: KeywordIndex, filters: Fil
         "documents_in_index": len(index.doc_ids),
         "nearest": [{"doc_id": h.doc_id, "title": h.meta.get("title", "")} for h in hits[:3]],
     }
+
+
+def not_found_line(searched: dict[str, Any], language: str) -> str:
+    "The line an answer in part ends on: the places the question names that it found nothing on (or '')."
+    names = searched.get("not_found") or []
+    if not names:
+        return ""
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + (" and " if language == "en" else " og ") + names[-1]
+    return NOT_FOUND[language].format(places=listed)
 
 
 PROPOSAL_LABEL = {"nb": "Forslag, ikke vedtak: ", "nn": "Framlegg, ikkje vedtak: ", "en": "Proposal, not a decision: "}

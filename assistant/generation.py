@@ -14,7 +14,7 @@ from typing import Iterator
 import numpy as np
 
 from .analysis import analyze, question_language, split_sentences
-from .answering import Answer, Citation, ExtractiveAnswerer
+from .answering import Answer, Citation, ExtractiveAnswerer, not_found_line
 from .chunking import count_tokens
 from .config import Settings
 from .embedding import Embedder
@@ -217,6 +217,8 @@ class LLMAnswerer:
             yield self._fallback(extractive, language, "empty answer")
             return
         answer = self.verify(question, text, sources, extractive, language, index)
+        if answer.generator == "llm" and not_found_line(extractive.searched, language):
+            yield "\n" + not_found_line(extractive.searched, language)
         yield answer
 
     def verify(self, question: str, text: str, sources: list[Source], extractive: Answer, language: str,
@@ -237,8 +239,9 @@ class LLMAnswerer:
                 cited.setdefault(n, []).append(clean)
         if not cited:
             return self._fallback(extractive, language, "no valid citation")
-        # Source numbers stay as the model wrote them, so the streamed text and the final sources agree.
-        body = "\n".join(lines)
+        # Source numbers stay as the model wrote them, so the streamed text and the final sources agree. A place
+        # the search found nothing on is said, as the extractive answer says it.
+        body = "\n".join(lines + [line for line in [not_found_line(extractive.searched, language)] if line])
         citations = [self._citation(n, by_number[n], sentences) for n, sentences in sorted(cited.items())]
         answer = Answer(question, body, False, citations, language, extractive.searched, extractive.evidence, generator="llm")
         answer.verification = check

@@ -38,6 +38,24 @@ def test_multi_place_question_cites_each_document(lovtidend):
                            "før den kan selges eller avlives – i Hol og i Nore og Uvdal?")
     assert not answer.abstained
     assert {"FOR-1988-08-10-645", "FOR-1996-11-25-1107"} <= {c.doc_id for c in answer.citations}
+    assert "not_found" not in answer.searched and "fant jeg ikke" not in answer.text
+
+
+@pytest.mark.parametrize("question, said", [
+    ("Hvor lenge kan jeg selge grønnsaker på torget på lørdager i Rakkestad og i Lebesby?",
+     "Om Lebesby fant jeg ikke noe i kildene."),
+    ("How long can I keep selling vegetables at the market square on Saturdays in Rakkestad and in Lebesby?",
+     "I found nothing on Lebesby in the sources."),
+])
+def test_a_question_answered_in_part_says_which_place_it_found_nothing_on(lovtidend, question, said):
+    # Lebesby's only regulation here is its police bylaw, which says nothing of market trade: the answer quotes
+    # Rakkestad's market rules and says it found nothing on Lebesby, rather than leaving it out in silence.
+    answer = lovtidend.ask(question)
+    assert not answer.abstained
+    assert [c.doc_id for c in answer.citations] == ["FOR-1994-03-18-275"]
+    assert answer.searched["not_found"] == ["Lebesby"]
+    assert answer.text.splitlines()[-1] == said
+    assert answer.as_json()["searched"]["not_found"] == ["Lebesby"]
 
 
 def test_answerable_dev_questions_cite_a_gold_document(lovtidend, dev_questions):

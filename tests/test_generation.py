@@ -163,3 +163,14 @@ def test_ollama_server_streaming(settings):
     *text, answer = pieces
     assert len(text) > 3 and answer.generator == "llm" and "79 millioner kroner" in answer.text
     assert stub.requests[0]["model"] == "llama3.1:8b"
+
+
+def test_a_generated_answer_in_part_also_says_which_place_it_found_nothing_on(lovtidend_settings):
+    question = "Hvor lenge kan jeg selge grønnsaker på torget på lørdager i Rakkestad og i Lebesby?"
+    assistant = Assistant(lovtidend_settings, chat_model=fake("Torghandelen avsluttes senest kl. 15.00 på lørdager [1]."))
+    pieces = list(assistant.ask_stream(question))
+    answer = pieces[-1]
+    assert answer.generator == "llm" and [c.doc_id for c in answer.citations] == ["FOR-1994-03-18-275"]
+    assert answer.text.splitlines()[-1] == "Om Lebesby fant jeg ikke noe i kildene."
+    # What was streamed is what the final answer says.
+    assert "".join(p for p in pieces if isinstance(p, str)).strip() == answer.text
