@@ -27,6 +27,14 @@ NOT_FOUND = {
     "nn": "Om {places} fann eg ikkje noko i kjeldene.",
     "en": "I found nothing on {places} in the sources.",
 }
+YEARS_NOT_FOUND = {
+    "nb": ("Ingen av de {n} dokumentene i indeksen nevner {years}.", "Det nærmeste dokumentet nevner ikke {years}.",
+           "Kildene er datert {first} til {last}."),
+    "nn": ("Ingen av dei {n} dokumenta i indeksen nemner {years}.", "Det næraste dokumentet nemner ikkje {years}.",
+           "Kjeldene er daterte {first} til {last}."),
+    "en": ("None of the {n} documents in the index mentions {years}.", "The nearest document does not mention {years}.",
+           "The sources are dated {first} to {last}."),
+}
 SEARCHED = {"nb": "Søkt i", "nn": "Søkt i", "en": "Searched"}
 NEAREST = {"nb": "Nærmeste dokumenter", "nn": "Næraste dokument", "en": "Nearest documents"}
 SOURCES = {"nb": "Kilder", "nn": "Kjelder", "en": "Sources"}
@@ -163,7 +171,7 @@ class ExtractiveAnswerer:
 
     def answer(self, question: str, hits: list[DocumentHit], index: KeywordIndex, filters: Filters | None = None) -> Answer:
         language = question_language(question)
-        searched = what_was_searched(hits, index, filters)
+        searched = what_was_searched(hits, index, filters, question)
         if self.outside_index(question, index, searched):
             return self._abstain(question, language, searched, 0.0)
         chosen, evidence, not_found = self.select_documents(question, hits, index)
@@ -262,11 +270,11 @@ class ExtractiveAnswerer:
         document never mentions rules it out ("i 2012" is not answered by a rule from 1996)."""
         if hit.exact:
             return 1.0
+        years = set(YEAR.findall(question))
+        if years and not mentions_a_year(hit, years):
+            return 0.0
         haystack = " ".join([str(hit.meta.get("title", "")), str(hit.meta.get("adoption_note", "")),
                              str(hit.meta.get("date", ""))] + [p.text for p in hit.passages[:EVIDENCE_PASSAGES]])
-        years = set(YEAR.findall(question))
-        if years and not any(year in haystack for year in years):
-            return 0.0
         place_terms = set(analyze(" ".join(places)))
         terms = [t for t in content_terms(question) if t not in place_terms and not t.isdigit()]
         present = set(analyze(haystack))
@@ -350,19 +358,60 @@ class ExtractiveAnswerer:
             it = {"nb": "dem", "nn": "dei", "en": "them"}[language] if len(places) > 1 else \
                 {"nb": "stedet", "nn": "staden", "en": "it"}[language]
             text += " " + NOT_COVERED[language].format(places=", ".join(places), n=searched["documents_in_index"], it=it)
-        text += f"\n{SEARCHED[language]}: {searched['documents_in_index']} dok., filter: {searched['filters']}."
+        elif searched.get("years_not_found"):
+            text += " " + years_line(searched, language)
+        documents = "documents" if language == "en" else "dok."
+        text += f"\n{SEARCHED[language]}: {searched['documents_in_index']} {documents}, filter: {searched['filters']}."
         if nearest:
             text += f"\n{NEAREST[language]}: {nearest}"
         return Answer(question, text, True, [], language, searched, evidence)
 
 
-def what_was_searched(hits: list[DocumentHit], index: KeywordIndex, filters: Filters | None) -> dict[str, Any]:
-    "What an answer or an abstention reports it searched: the filters, the index size, the nearest documents."
-    return {
+def what_was_searched(hits: list[DocumentHit], index: KeywordIndex, filters: Filters | None,
+                      question: str = "") -> dict[str, Any]:
+    """What an answer or an abstention reports it searched: the filters, the index size, the nearest documents,
+    and the years the question names that the nearest one does not mention (an answer from it would be about
+    another time), with the dates the index spans ("i 2012" asked of regulations from the 1990s)."""
+    searched: dict[str, Any] = {
         "filters": (filters or Filters()).describe(),
         "documents_in_index": len(index.doc_ids),
         "nearest": [{"doc_id": h.doc_id, "title": h.meta.get("title", "")} for h in hits[:3]],
     }
+    years = sorted(set(YEAR.findall(question)))
+    if years and hits and not mentions_a_year(hits[0], set(years)):
+        searched["years_not_found"] = years
+        searched["years_in_index"] = any(index.df.get(year, 0) for year in years)
+        span = index.date_span()
+        if span:
+            searched["dated"] = list(span)
+    return searched
+
+
+def mentions_a_year(hit: DocumentHit, years: set[str]) -> bool:
+    "Whether a document's title, adoption note, date or best passages name one of the years."
+    haystack = " ".join([str(hit.meta.get("title", "")), str(hit.meta.get("adoption_note", "")),
+                         str(hit.meta.get("date", ""))] + [p.text for p in hit.passages[:EVIDENCE_PASSAGES]])
+    return any(year in haystack for year in years)
+
+
+def years_line(searched: dict[str, Any], language: str) -> str:
+    "What an abstention says of the years the question names that the sources do not (or '')."
+    years = searched.get("years_not_found")
+    if not years:
+        return ""
+    none_in_index, not_nearest, dated = YEARS_NOT_FOUND[language]
+    listed = years[0] if len(years) == 1 else ", ".join(years[:-1]) + (" and " if language == "en" else " og ") + years[-1]
+    line = (not_nearest if searched.get("years_in_index") else none_in_index).format(
+        n=searched["documents_in_index"], years=listed)
+    if searched.get("dated"):
+        line += " " + dated.format(first=_day(searched["dated"][0], language), last=_day(searched["dated"][1], language))
+    return line
+
+
+def _day(iso: str, language: str) -> str:
+    "2026-03-25 -> 25.03.2026 (25/03/2026 in English)"
+    year, month, day = iso.split("-")
+    return f"{day}/{month}/{year}" if language == "en" else f"{day}.{month}.{year}"
 
 
 def not_found_line(searched: dict[str, Any], language: str) -> str:

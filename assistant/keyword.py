@@ -44,6 +44,7 @@ class KeywordIndex:
     _place_pattern: re.Pattern | None = None
     _naming: dict[str, set[str]] = field(default_factory=dict)
     _municipalities: set[str] | None = None
+    _date_span: tuple[str, str] | None = None
 
     def __post_init__(self) -> None:
         self._doc_position = {doc_id: i for i, doc_id in enumerate(self.doc_ids)}
@@ -185,6 +186,13 @@ class KeywordIndex:
         if self._municipalities is None:
             self._municipalities = {str(m["municipality"]).casefold() for m in self.docs.values() if m.get("municipality")}
         return self._municipalities
+
+    def date_span(self) -> tuple[str, str] | None:
+        "The first and last date (YYYY-MM-DD) of the dated documents; None when none is dated."
+        if self._date_span is None:
+            dates = sorted(str(m["date"])[:10] for m in self.docs.values() if re.fullmatch(r"\d{4}-\d\d-\d\d.*", str(m.get("date", ""))))
+            self._date_span = (dates[0], dates[-1]) if dates else ("", "")
+        return self._date_span if self._date_span[0] else None
 
     def place_pattern(self) -> re.Pattern:
         if self._place_pattern is None:

@@ -28,6 +28,25 @@ def test_abstains_and_says_what_it_searched(lovtidend, question):
     assert "Søkt i" in answer.text and answer.searched["nearest"]
 
 
+@pytest.mark.parametrize("question, said", [
+    # The nearest document is Asker's serving-hours rule of 1996; others name 2000, none 2012.
+    ("Hva vedtok Asker kommunestyre om nye skjenketider i 2000?", "Det nærmeste dokumentet nevner ikke 2000."),
+    ("Hva vedtok Asker kommunestyre om nye skjenketider i 2012?", "Ingen av de {n} dokumentene i indeksen nevner 2012."),
+    ("Kva vedtok Asker om skjenketider i 2047?", "Ingen av dei {n} dokumenta i indeksen nemner 2047."),
+    ("What did Asker decide on serving hours in 2047?", "None of the {n} documents in the index mentions 2047."),
+])
+def test_an_abstention_says_which_year_the_sources_do_not_mention_and_what_they_span(lovtidend, question, said):
+    answer = lovtidend.ask(question)
+    n = answer.searched["documents_in_index"]
+    first, last = lovtidend.retriever.index.date_span()
+    assert answer.abstained and answer.searched["years_not_found"] == [question[-5:-1]]
+    assert said.format(n=n) in answer.text.splitlines()[0]
+    day = "{2}/{1}/{0}" if question.startswith("What") else "{2}.{1}.{0}"
+    assert answer.text.splitlines()[0].endswith(f"{day.format(*first.split('-'))} {'to' if question.startswith('What') else 'til'} "
+                                                f"{day.format(*last.split('-'))}.")
+    assert first < "1996" and last < "2012"
+
+
 def test_english_abstention_is_in_english(lovtidend):
     answer = lovtidend.ask("Does Bergen have local rules on renting out my flat to tourists through Airbnb?")
     assert answer.abstained and answer.text.startswith("I found no decision")

@@ -97,7 +97,7 @@ class RecordAnswerer(ExtractiveAnswerer):
         if not hits or not any(h.doc_id in records.records for h in hits[:3]):
             return super().answer(question, hits, index, filters)
         language = question_language(question)
-        searched = what_was_searched(hits, index, filters)
+        searched = what_was_searched(hits, index, filters, question)
         if self.outside_index(question, index, searched):
             return self._abstain(question, language, searched, 0.0)
         listing = self._party_listing(question, records, language, searched)
