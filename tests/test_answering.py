@@ -152,6 +152,39 @@ def test_a_sentence_cut_by_the_chunker_is_quoted_whole(isolated_data_dir):
     assert all(part in citation.passage for part in citation.quote.split(" … "))  # the page can still mark each quote
 
 
+@pytest.mark.parametrize("question, answering, place", [
+    ("Når må jeg senest ha kjøpt øl i butikken i Nittedal på en lørdag?", "FOR-1998-04-27-416", "Nittedal"),
+    ("Når må jeg senest ha kjøpt øl i butikken på en lørdag?", "FOR-1998-04-27-416", None),
+])
+def test_the_document_quoted_is_the_one_whose_passages_answer_closest(isolated_data_dir, shared, question, answering, place):
+    """The ranking weighs whole documents; the quote comes from a passage. In the whole Lovtidend index the
+    ranking puts Nittedal's serving-hours amendment (FOR-1999-03-22-450) above its beer-sale rules; here the
+    ranking is turned round so that every other document comes first, and the beer-sale rules must still be
+    the one quoted, whether the question names the place or not."""
+    import json
+
+    from assistant.config import Settings
+    from assistant.ingest import Ingestor
+
+    rows = [json.loads(line) for line in (shared / "corpus/lovtidend/council_adopted.jsonl").open(encoding="utf-8")]
+    nittedal = [r for r in rows if "Nittedal" in r["title"]]
+    path = isolated_data_dir.parent / "nittedal.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in nittedal), encoding="utf-8")
+    settings = Settings()
+    assert Ingestor(settings).run([path], field_map={"date": "adoption_date", "body": "adopting_body"}).ok
+    assistant = Assistant(settings)
+    index = assistant.retriever.index
+    hits = assistant.retriever.search(question, k=5, passages_per_doc=6)
+    assert len(hits) == len(nittedal) == 5 and answering in {h.doc_id for h in hits}
+    turned = sorted(hits, key=lambda h: h.doc_id == answering)  # the answering document last
+    selection = assistant.extractive.select_documents(question, turned, index)
+    assert [h.doc_id for h in selection.documents] == [answering]
+    # Whether to answer at all is still decided on the ranking's first document, as the abstention model was fitted.
+    assert selection.evidence == assistant.extractive.evidence(question, turned[0], index, [place] if place else [])
+    answer = assistant.answerer.answer(question, turned, index)
+    assert [c.doc_id for c in answer.citations] == [answering] and "18.00" in answer.text
+
+
 def test_sentences_without_a_word_of_the_question_are_no_answer(lovtidend):
     """However near a document is in meaning, quoting sentences that hold not one word of the question (its
     header, a date line) is not an answer: declined, even by an answerer told to answer everything."""
