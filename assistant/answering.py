@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 from .analysis import analyze, content_terms, question_language, spelling_variants, split_sentences
 from .answer_types import expected_types, holds_answer
@@ -253,11 +253,6 @@ class ExtractiveAnswerer:
                 scores[hit.doc_id] = self.evidence(question, hit, index, places)
             return scores[hit.doc_id]
 
-        def closest(candidates: list[DocumentHit]) -> DocumentHit:
-            if candidates[0].exact:
-                return candidates[0]
-            return max(candidates, key=lambda hit: (score(hit), -candidates.index(hit)))
-
         place_of: dict[str, list[str]] = {}
         firsts: list[DocumentHit] = []
         chosen: list[DocumentHit] = []
@@ -266,14 +261,14 @@ class ExtractiveAnswerer:
             if not candidates:
                 continue
             firsts.append(candidates[0])
-            match = closest(candidates)
+            match = closest(candidates, score)
             if match not in chosen:
                 chosen.append(match)
             place_of.setdefault(match.doc_id, []).append(place)
         if places and not chosen:
             return Selection([], 0.0, places)
         if not places:
-            firsts, chosen = [hits[0]], [closest(hits)]
+            firsts, chosen = [hits[0]], [closest(hits, score)]
         # A place whose document barely matches is left out rather than cited; the answer stands on the rest and
         # says which places it found nothing on.
         threshold = self.threshold_en if question_language(question) == "en" else self.threshold
@@ -382,6 +377,15 @@ class ExtractiveAnswerer:
         if nearest:
             text += f"\n{NEAREST[language]}: {nearest}"
         return Answer(question, text, True, [], language, searched, evidence)
+
+
+def closest(candidates: list[DocumentHit], score: Callable[[DocumentHit], float]) -> DocumentHit:
+    """Of the retrieved documents that could answer, the one whose passages answer most closely by `score`,
+    the ranking's first on a tie. The ranking weighs whole documents; a quote comes from a passage. A document
+    the question names by id or case number stays first."""
+    if candidates[0].exact:
+        return candidates[0]
+    return max(candidates, key=lambda hit: (score(hit), -candidates.index(hit)))
 
 
 def what_was_searched(hits: list[DocumentHit], index: KeywordIndex, filters: Filters | None,
