@@ -241,7 +241,7 @@ class ExtractiveAnswerer:
         """For each place the question names (or for the question as a whole), the document to quote: of the
         retrieved documents that could answer, the one whose best passages answer most closely, the first in
         the ranking on a tie. The ranking weighs whole documents, a quote comes from a passage (NorQuAD: gold
-        cited 0.892 -> 0.922; council 0.925 -> 0.950; docs/evaluation.md). The evidence that decides whether
+        cited 0.892 -> 0.924; council 0.925 -> 0.950; docs/evaluation.md). The evidence that decides whether
         to answer at all stays the ranking's first document's, as the abstention model was fitted on it."""
         if not hits:
             return Selection([], 0.0, [])
@@ -421,9 +421,8 @@ def years_line(searched: dict[str, Any], language: str) -> str:
     if not years:
         return ""
     none_in_index, not_nearest, dated = YEARS_NOT_FOUND[language]
-    listed = years[0] if len(years) == 1 else ", ".join(years[:-1]) + (" and " if language == "en" else " og ") + years[-1]
     line = (not_nearest if searched.get("years_in_index") else none_in_index).format(
-        n=searched["documents_in_index"], years=listed)
+        n=searched["documents_in_index"], years=_listing(years, language))
     if searched.get("dated"):
         line += " " + dated.format(first=_day(searched["dated"][0], language), last=_day(searched["dated"][1], language))
     return line
@@ -438,10 +437,14 @@ def _day(iso: str, language: str) -> str:
 def not_found_line(searched: dict[str, Any], language: str) -> str:
     "The line an answer in part ends on: the places the question names that it found nothing on (or '')."
     names = searched.get("not_found") or []
-    if not names:
-        return ""
-    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + (" and " if language == "en" else " og ") + names[-1]
-    return NOT_FOUND[language].format(places=listed)
+    return NOT_FOUND[language].format(places=_listing(names, language)) if names else ""
+
+
+def _listing(names: list[str], language: str) -> str:
+    "Hol, Ål og Gol"
+    if len(names) < 2:
+        return "".join(names)
+    return ", ".join(names[:-1]) + (" and " if language == "en" else " og ") + names[-1]
 
 
 PROPOSAL_LABEL = {"nb": "Forslag, ikke vedtak: ", "nn": "Framlegg, ikkje vedtak: ", "en": "Proposal, not a decision: "}

@@ -24,8 +24,9 @@ def candidate_lists(qa_path: str) -> list[tuple[list[dict], set[str]]]:
     assistant = Assistant(get_settings())
     answerer, index = assistant.extractive, assistant.retriever.index
     lists = []
-    for line in open(qa_path, encoding="utf-8"):
-        q = json.loads(line)
+    with open(qa_path, encoding="utf-8") as lines:
+        questions = [json.loads(line) for line in lines]
+    for q in questions:
         if not q.get("gold_doc_ids"):
             continue
         question = q["question"]
