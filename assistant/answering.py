@@ -93,10 +93,11 @@ class Answer:
     generator: str = "extractive"
     verification: Any = None  # generation.Verification for generated answers
     fallback_reason: str | None = None
+    reason: str = ""  # for an abstention, why beyond "not found": a place or a year the sources do not cover
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "question": self.question, "answer": self.text, "abstained": self.abstained,
+            "question": self.question, "answer": self.text, "abstained": self.abstained, "reason": self.reason,
             "citations": [c.as_json() for c in self.citations], "generator": self.generator,
             "searched": self.searched,
             **({"fallback_reason": self.fallback_reason} if self.fallback_reason else {}),
@@ -364,19 +365,20 @@ class ExtractiveAnswerer:
 
     def _abstain(self, question, language, searched, evidence) -> Answer:
         nearest = "; ".join(f"{n['title']} ({n['doc_id']})" for n in searched["nearest"])
-        text = ABSTAIN[language]
+        reason = ""
         if searched.get("not_covered"):
             places = searched["not_covered"]
             it = {"nb": "dem", "nn": "dei", "en": "them"}[language] if len(places) > 1 else \
                 {"nb": "stedet", "nn": "staden", "en": "it"}[language]
-            text += " " + NOT_COVERED[language].format(places=", ".join(places), n=searched["documents_in_index"], it=it)
+            reason = NOT_COVERED[language].format(places=", ".join(places), n=searched["documents_in_index"], it=it)
         elif searched.get("years_not_found"):
-            text += " " + years_line(searched, language)
+            reason = years_line(searched, language)
+        text = f"{ABSTAIN[language]} {reason}".strip()
         documents = "documents" if language == "en" else "dok."
         text += f"\n{SEARCHED[language]}: {searched['documents_in_index']} {documents}, filter: {searched['filters']}."
         if nearest:
             text += f"\n{NEAREST[language]}: {nearest}"
-        return Answer(question, text, True, [], language, searched, evidence)
+        return Answer(question, text, True, [], language, searched, evidence, reason=reason)
 
 
 def closest(candidates: list[DocumentHit], score: Callable[[DocumentHit], float]) -> DocumentHit:

@@ -41,6 +41,7 @@ def test_an_abstention_says_which_year_the_sources_do_not_mention_and_what_they_
     first, last = lovtidend.retriever.index.date_span()
     assert answer.abstained and answer.searched["years_not_found"] == [question[-5:-1]]
     assert said.format(n=n) in answer.text.splitlines()[0]
+    assert answer.reason.startswith(said.format(n=n)) and answer.as_json()["reason"] == answer.reason
     day = "{2}/{1}/{0}" if question.startswith("What") else "{2}.{1}.{0}"
     assert answer.text.splitlines()[0].endswith(f"{day.format(*first.split('-'))} {'to' if question.startswith('What') else 'til'} "
                                                 f"{day.format(*last.split('-'))}.")

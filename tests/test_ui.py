@@ -43,6 +43,16 @@ def test_abstention_says_what_was_searched(app):
     assert any("Søkte i: 13 dokumenter" in t.value for t in app.text)
 
 
+def test_an_abstention_shows_why_a_place_or_year_is_not_covered(app):
+    app.run()
+    app.chat_input[0].set_value("Hvor mye ble Asker kompensert for koronautgiftene i 2009?").run()
+    assert not app.exception
+    assert any("fant ikke" in i.value for i in app.info)
+    assert any("nevner 2009" in t.value or "nevner ikke 2009" in t.value for t in app.text), [t.value for t in app.text]
+    app.chat_input[0].set_value("Hva vedtok bystyret i Bergen om bompenger?").run()
+    assert any("Kildene dekker ikke Bergen" in t.value for t in app.text), [t.value for t in app.text]
+
+
 def test_a_date_filter_reaches_the_answer_and_is_offered_for_removal(app):
     app.run()
     app.sidebar.date_input(key="f_since").set_value(date(2030, 1, 1)).run()
