@@ -283,11 +283,10 @@ class ExtractiveAnswerer:
         document never mentions rules it out ("i 2012" is not answered by a rule from 1996)."""
         if hit.exact:
             return 1.0
+        haystack = _haystack(hit)
         years = set(YEAR.findall(question))
-        if years and not mentions_a_year(hit, years):
+        if years and not any(year in haystack for year in years):
             return 0.0
-        haystack = " ".join([str(hit.meta.get("title", "")), str(hit.meta.get("adoption_note", "")),
-                             str(hit.meta.get("date", ""))] + [p.text for p in hit.passages[:EVIDENCE_PASSAGES]])
         place_terms = set(analyze(" ".join(places)))
         terms = [t for t in content_terms(question) if t not in place_terms and not t.isdigit()]
         present = set(analyze(haystack))
@@ -370,7 +369,7 @@ class ExtractiveAnswerer:
             places = searched["not_covered"]
             it = {"nb": "dem", "nn": "dei", "en": "them"}[language] if len(places) > 1 else \
                 {"nb": "stedet", "nn": "staden", "en": "it"}[language]
-            reason = NOT_COVERED[language].format(places=", ".join(places), n=searched["documents_in_index"], it=it)
+            reason = NOT_COVERED[language].format(places=_listing(places, language), n=searched["documents_in_index"], it=it)
         elif searched.get("years_not_found"):
             reason = years_line(searched, language)
         text = f"{ABSTAIN[language]} {reason}".strip()
@@ -401,7 +400,7 @@ def what_was_searched(hits: list[DocumentHit], index: KeywordIndex, filters: Fil
         "nearest": [{"doc_id": h.doc_id, "title": h.meta.get("title", "")} for h in hits[:3]],
     }
     years = sorted(set(YEAR.findall(question)))
-    if years and hits and not mentions_a_year(hits[0], set(years)):
+    if years and hits and not any(year in _haystack(hits[0]) for year in years):
         searched["years_not_found"] = years
         searched["years_in_index"] = any(index.df.get(year, 0) for year in years)
         span = index.date_span()
@@ -410,11 +409,10 @@ def what_was_searched(hits: list[DocumentHit], index: KeywordIndex, filters: Fil
     return searched
 
 
-def mentions_a_year(hit: DocumentHit, years: set[str]) -> bool:
-    "Whether a document's title, adoption note, date or best passages name one of the years."
-    haystack = " ".join([str(hit.meta.get("title", "")), str(hit.meta.get("adoption_note", "")),
-                         str(hit.meta.get("date", ""))] + [p.text for p in hit.passages[:EVIDENCE_PASSAGES]])
-    return any(year in haystack for year in years)
+def _haystack(hit: DocumentHit) -> str:
+    "What a document's evidence is read from: its title, adoption note, date and best passages."
+    return " ".join([str(hit.meta.get("title", "")), str(hit.meta.get("adoption_note", "")),
+                     str(hit.meta.get("date", ""))] + [p.text for p in hit.passages[:EVIDENCE_PASSAGES]])
 
 
 def years_line(searched: dict[str, Any], language: str) -> str:

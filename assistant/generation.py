@@ -217,8 +217,9 @@ class LLMAnswerer:
             yield self._fallback(extractive, language, "empty answer")
             return
         answer = self.verify(question, text, sources, extractive, language, index)
-        if answer.generator == "llm" and not_found_line(extractive.searched, language):
-            yield "\n" + not_found_line(extractive.searched, language)
+        missing = not_found_line(extractive.searched, language)
+        if answer.generator == "llm" and missing:
+            yield "\n" + missing  # verify() ends the answer on it; the stream shows it too
         yield answer
 
     def verify(self, question: str, text: str, sources: list[Source], extractive: Answer, language: str,
@@ -241,7 +242,8 @@ class LLMAnswerer:
             return self._fallback(extractive, language, "no valid citation")
         # Source numbers stay as the model wrote them, so the streamed text and the final sources agree. A place
         # the search found nothing on is said, as the extractive answer says it.
-        body = "\n".join(lines + [line for line in [not_found_line(extractive.searched, language)] if line])
+        missing = not_found_line(extractive.searched, language)
+        body = "\n".join(lines + ([missing] if missing else []))
         citations = [self._citation(n, by_number[n], sentences) for n, sentences in sorted(cited.items())]
         answer = Answer(question, body, False, citations, language, extractive.searched, extractive.evidence, generator="llm")
         answer.verification = check
