@@ -22,6 +22,11 @@ NOT_COVERED = {
     "nn": "Kjeldene dekkjer ikkje {places}: ingen av dei {n} dokumenta i indeksen nemner {it}.",
     "en": "The sources do not cover {places}: none of the {n} documents in the index mentions {it}.",
 }
+BODIES_NOT_COVERED = {
+    "nb": "Ingen av de {n} dokumentene i indeksen er fra {bodies}. Organene i kildene: {kinds}.",
+    "nn": "Ingen av dei {n} dokumenta i indeksen er frå {bodies}. Organa i kjeldene: {kinds}.",
+    "en": "None of the {n} documents in the index is from {bodies}. The bodies in the sources: {kinds}.",
+}
 NOT_FOUND = {
     "nb": "Om {places} fant jeg ikke noe i kildene.",
     "nn": "Om {places} fann eg ikkje noko i kjeldene.",
@@ -93,7 +98,7 @@ class Answer:
     generator: str = "extractive"
     verification: Any = None  # generation.Verification for generated answers
     fallback_reason: str | None = None
-    reason: str = ""  # for an abstention, why beyond "not found": a place or a year the sources do not cover
+    reason: str = ""  # for an abstention, why beyond "not found": a place, body or year the sources do not cover
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -214,14 +219,21 @@ class ExtractiveAnswerer:
         return self._compose(question, language, picked, searched, evidence)
 
     def outside_index(self, question: str, index: KeywordIndex, searched: dict[str, Any]) -> bool:
-        """A question about a municipality no indexed text mentions cannot be answered here, however near
-        the nearest passage reads; noted in `searched` so the abstention says which place."""
+        """A question about a municipality no indexed text mentions, or about what a body decided that no
+        indexed document is from, cannot be answered here, however near the nearest passage reads; noted in
+        `searched` so the abstention says which place or body."""
+        from .bodies import indexed_kinds, uncovered_bodies
         from .places import uncovered_places
 
         places = uncovered_places(question, index)
         if places:
             searched["not_covered"] = places
-        return bool(places)
+            return True
+        bodies = uncovered_bodies(question, index)
+        if bodies:
+            searched["bodies_not_covered"] = bodies
+            searched["bodies_in_index"] = sorted(indexed_kinds(index) or ())
+        return bool(bodies)
 
     def decide(self, question: str, hits: list[DocumentHit], index: KeywordIndex, evidence: float,
                language: str) -> tuple[bool, float]:
@@ -370,6 +382,10 @@ class ExtractiveAnswerer:
             it = {"nb": "dem", "nn": "dei", "en": "them"}[language] if len(places) > 1 else \
                 {"nb": "stedet", "nn": "staden", "en": "it"}[language]
             reason = NOT_COVERED[language].format(places=_listing(places, language), n=searched["documents_in_index"], it=it)
+        elif searched.get("bodies_not_covered"):
+            reason = BODIES_NOT_COVERED[language].format(n=searched["documents_in_index"],
+                                                         bodies=_listing(searched["bodies_not_covered"], language),
+                                                         kinds=", ".join(searched["bodies_in_index"]))
         elif searched.get("years_not_found"):
             reason = years_line(searched, language)
         text = f"{ABSTAIN[language]} {reason}".strip()

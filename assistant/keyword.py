@@ -45,6 +45,7 @@ class KeywordIndex:
     _naming: dict[str, set[str]] = field(default_factory=dict)
     _municipalities: set[str] | None = None
     _date_span: tuple[str, str] | None = None
+    _body_kinds: tuple[set[str], float] | None = None  # assistant.bodies: the kinds of body indexed, and the share of documents that say
 
     def __post_init__(self) -> None:
         self._doc_position = {doc_id: i for i, doc_id in enumerate(self.doc_ids)}

@@ -294,6 +294,27 @@ def test_path_answer_says_where_the_case_stands(minutes_assistant):
     assert len({c.doc_id for c in answer.citations}) == len(answer.citations)
 
 
+@pytest.mark.parametrize("question, body, said", [
+    ("Hva vedtok kontrollutvalget om årsregnskapet for 2025?", "kontrollutvalget",
+     "Ingen av de {n} dokumentene i indeksen er fra kontrollutvalget."),
+    ("Kva meinte kontrollutvalet om rekneskapen?", "kontrollutvalet", "Ingen av dei {n} dokumenta i indeksen er frå kontrollutvalet."),
+    ("What did the audit committee decide on the accounts?", "the audit committee",
+     "None of the {n} documents in the index is from the audit committee."),
+])
+def test_a_question_about_a_body_the_minutes_do_not_hold_is_declined_and_says_so(minutes_assistant, question, body, said):
+    """Steinkjer's minutes hold no kontrollutvalg meeting; its report reaches the council as a case, but a
+    council decision is not the kontrollutvalg's."""
+    answer = minutes_assistant.ask(question)
+    n = answer.searched["documents_in_index"]
+    assert answer.abstained and not answer.citations
+    assert answer.searched["bodies_not_covered"] == [body]
+    assert {"kommunestyre", "formannskap"} <= set(answer.searched["bodies_in_index"])
+    assert answer.reason.startswith(said.format(n=n)) and answer.as_json()["reason"] == answer.reason
+    # A body the minutes do hold is asked about as before.
+    assert not minutes_assistant.ask(question.replace(body, "formannskapet" if question[0] != "W" else "executive committee"))\
+        .searched.get("bodies_not_covered")
+
+
 def test_votes_and_case_commands(minutes_settings, tmp_path):
     env_args = dict(capture_output=True, text=True, timeout=300,
                     env={"ASSISTANT_DATA_DIR": str(minutes_settings.data_dir), "PATH": "/usr/bin:/bin",
