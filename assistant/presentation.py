@@ -146,12 +146,14 @@ def results_csv(results: Iterable[dict[str, Any]], fields: tuple[str, ...] = CSV
     return buffer.getvalue()
 
 
-VOTE_FIELDS = ("date", "body", "case_number", "title", "subject", "proposer", "party", "for", "against", "outcome",
-               "margin", "text", "url", "doc_id")
+VOTE_FIELDS = ("date", "body", "case_number", "title", "subject", "proposer", "party", "for", "against", "alternatives",
+               "outcome", "margin", "text", "url", "doc_id")
 
 
 def vote_table(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    "Vote rows flattened for a table and a CSV: counts as numbers, the proposal text shortened."
+    """Vote rows flattened for a table and a CSV: counts as numbers, the proposal text shortened. A vote between
+    proposals set against each other has its counts in "alternatives" ("1: 29 / 2: 10"), so that "for" and
+    "against" hold numbers only (a column of numbers and text is no column to a table or a spreadsheet)."""
     table = []
     for row in rows:
         alternatives = row.get("alternatives") or []
@@ -159,8 +161,9 @@ def vote_table(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
             "date": row.get("date"), "body": row.get("body"), "case_number": row.get("case_number"),
             "title": row.get("title"), "subject": row.get("subject"), "proposer": row.get("proposer") or "",
             "party": row.get("party") or "",
-            "for": row["for"]["count"] if not alternatives else " / ".join(f"{a['label']}: {a['count']}" for a in alternatives),
-            "against": row["against"]["count"] if not alternatives else "",
+            "for": row["for"]["count"] if not alternatives else None,
+            "against": row["against"]["count"] if not alternatives else None,
+            "alternatives": " / ".join(f"{a['label']}: {a['count']}" for a in alternatives),
             "outcome": row.get("outcome"), "margin": row.get("margin"),
             "text": " ".join(str(row.get("text") or "").split())[:300], "url": row.get("url"), "doc_id": row.get("doc_id"),
         })

@@ -46,3 +46,26 @@ def test_chat_export_carries_sources():
         {"n": 1, "title": "Møte", "body": "Asker kommunestyre", "date": "2021-06-15", "quote": "<script>x</script>", "doc_id": "d"}]}}
     text = chat_markdown([turn])
     assert "1. Asker kommunestyre, «Møte», 15\\.06\\.2021" in text and "\\<script\\>" in text
+
+
+def test_the_vote_table_keeps_counts_as_numbers_where_proposals_were_set_against_each_other(shared):
+    """A vote between alternative proposals (Steinkjer, PS 41/2026: "1: 6 / 2: 2") has its counts in their own
+    column: mixed into "for", numbers and text made Arrow give up on the page's votes table."""
+    import json
+
+    import pyarrow
+
+    from assistant.presentation import VOTE_FIELDS, vote_table
+    from assistant.records.structure import parse_record
+
+    rows = []
+    for line in (shared / "corpus/minutes/steinkjer_2026.jsonl").open(encoding="utf-8"):
+        record = json.loads(line)
+        for vote in parse_record(record["text"]).votes:
+            rows.append({"case_number": record.get("case_number"), **vote.as_json(), "margin": vote.margin})
+    table = vote_table(rows)
+    assert any(row["alternatives"] for row in table) and any(row["for"] is not None for row in table)
+    arrow = pyarrow.Table.from_pylist(table)
+    assert pyarrow.types.is_integer(arrow.schema.field("for").type) and pyarrow.types.is_integer(arrow.schema.field("against").type)
+    assert {row["alternatives"] for row in table if row["case_number"] == "PS 41/2026"} >= {"1: 6 / 2: 2"}
+    assert list(table[0]) == list(VOTE_FIELDS)

@@ -178,6 +178,9 @@ def test_meetings_and_votes_views(minutes_data, monkeypatch):
     assert any(e.label == "Saksgang og status" for e in app.expander)
     # The votes view: every vote of the meeting, the party chart and its text version.
     assert app.dataframe and len(app.dataframe[0].value) == 42
+    # Counts are numbers, shown as such (tests/test_presentation.py: votes between alternative proposals).
+    votes = app.dataframe[0].value
+    assert votes["for"].dtype.kind in "if" and votes["against"].dtype.kind in "if" and "alternatives" in votes
     app.text_input(key="v_party").set_value("H").run()
     app.radio(key="v_outcome").set_value("falt").run()
     assert not app.exception

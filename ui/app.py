@@ -358,7 +358,7 @@ with votes_tab:
     else:
         table = vote_table(rows)
         st.download_button(W["download_votes"], results_csv(table, VOTE_FIELDS), file_name="voteringer.csv", mime="text/csv")
-        st.dataframe(table, hide_index=True, column_order=VOTE_FIELDS[:11])
+        st.dataframe(table, hide_index=True, column_order=VOTE_FIELDS[:VOTE_FIELDS.index("text")])
         positions = party_positions(rows[:40])
         if positions:
             note(W["party_chart"])
