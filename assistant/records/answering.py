@@ -153,8 +153,7 @@ class RecordAnswerer(ExtractiveAnswerer):
         if len(parties) != 1 or side is None:
             return None
         party = next(iter(parties))
-        _, months = named_bodies_and_months(question)
-        bodies, _ = named_bodies_and_months(question)
+        bodies, months = named_bodies_and_months(question)
         quotes: list[_Quote] = []
         for doc_id, record in sorted(records.records.items(), key=lambda item: str(records.meta[item[0]].get("date", ""))):
             meta = records.meta[doc_id]
@@ -540,8 +539,8 @@ def _fits(meta: dict[str, Any], bodies: set[str], months: set[int]) -> int:
     return score
 
 
-CASE_WINDOW = 20
-NAMED_BOOST = 0.1  # per point of fit (body 2, month 1) of a case's best-fitting treatment to what the question names  # how deep in the fused ranking treatments are gathered into their case
+CASE_WINDOW = 20  # how deep in the fused ranking treatments are gathered into their case
+NAMED_BOOST = 0.1  # per point of fit (body 2, month 1) of a case's best-fitting treatment to what the question names
 
 
 def case_order(records: Callable[[], RecordIndex],
