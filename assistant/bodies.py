@@ -43,13 +43,17 @@ BODY_KINDS: dict[str, str] = {
 }
 _KIND_PATTERNS = {kind: re.compile(rf"(?<![\wæøå])(?:{written})[\wæøå]*", re.IGNORECASE) for kind, written in BODY_KINDS.items()}
 
-# Words that have a body act: decide, treat, vote, say, recommend, meet (nb, nn, en).
+# Words that have a body act: decided, treated, voted, said, recommended, met (nb, nn, en). Past forms and
+# nouns of a decision (and English after "did"), not the present: "Kan teknisk utvalg godkjenne …?" and
+# "Hvem avgjør …?" ask what a regulation lets a body do, which a council's regulation answers. An opinion may
+# be asked in the present ("Hva mener eldrerådet …?").
 ACTING = re.compile(
-    r"^(?:vedt\w*|vedta|beslutt\w*|bestem\w*|behandl\w*|handsam\w*|mente|meinte|mener|meiner|sa|sier|seier|"
-    r"uttal\w*|stem\w*|røyst\w*|anbef\w*|tilrå\w*|innstil\w*|godkj\w*|avgj\w*|avslo|avslått|foreslo|fremmet|"
-    r"gjorde|gikk|gjekk|møt\w*|protokoll\w*|saker|sakene|saka|sakane|"
-    r"decid\w*|adopt\w*|approv\w*|vot\w*|said|say\w*|handl\w*|treat\w*|reject\w*|recommend\w*|meet\w*|minutes|"
-    r"resolv\w*|pass\w*|propos\w*)$", re.IGNORECASE)
+    r"^(?:vedtok|vedtatt\w*|vedtek\w*|vedtak\w*|beslutta|besluttet|bestemte|behandl(?:et|a|ede|ing\w*)|"
+    r"handsam(?:a|et|ing\w*)|mente|meinte|mener|meiner|sa|sier|seier|uttal(?:te|a|else\w*)|stemte|avstemning\w*|"
+    r"røysta|røystet|røysting\w*|anbefalte|tilrådde|innstilte|innstilling\w*|godkjente|godkjent|avgjorde|avslo|"
+    r"avslått|foreslo|fremmet|fremja|gjorde|gikk|gjekk|møte\w*|protokoll\w*|saker|sakene|saka|sakane|"
+    r"decided?|adopt(?:ed)?|approved?|voted?|said|say|says|handled?|treat(?:ed)?|reject(?:ed)?|recommend(?:ed)?|resolved?|passed|"
+    r"proposed|meeting\w*|minutes|decision\w*)$", re.IGNORECASE)
 # A body right after one of these is what the question is about, not who acted.
 TOPIC_BEFORE = {"om", "til", "angående", "vedrørende", "about", "on", "to", "into", "regarding"}
 WINDOW = 3  # words between a body and the word that has it act

@@ -21,6 +21,9 @@ from assistant.keyword import KeywordIndex
     ("Hvor mange medlemmer skal eldrerådet i Bodø ha?", []),
     ("Hva vedtok kommunestyret om eldrerådet?", [("kommunestyre", "kommunestyret")]),
     ("Hva sier reglene om valgstyret?", []),
+    # What a regulation lets a body do: a council's regulation answers it.
+    ("Kan teknisk utvalg godkjenne unntak fra parkeringsnormen i Asker?", []),
+    ("Hvem avgjør om formannskapet skal behandle klagen?", []),
 ])
 def test_a_body_counts_as_named_where_the_question_has_it_act(question, acting):
     assert acting_bodies(question) == acting
