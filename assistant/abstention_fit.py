@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .abstention import ENGLISH_THRESHOLD, FEATURES, MODEL_FILE, AbstentionModel, decided_by_model, features
+from .abstention import FEATURES, MODEL_FILE, AbstentionModel, features
 
 TARGET_FALSE_ABSTAIN = 0.03
 WEIGHTS = {"answerable": 1.0, "unanswerable": 4.0, "removed": 0.5}  # real unanswerable questions are few: weighed up
@@ -82,7 +82,7 @@ def fit(rows: list[dict[str, Any]]) -> AbstentionModel:
     """Weighted logistic regression (Newton's method, L2 on the weights), then the threshold for the target.
     Questions the rules already decide (an unknown place or year) never reach the model and are left out."""
     everything = rows
-    rows = [r for r in rows if not r.get("ruled") and decided_by_model(r["features"])]
+    rows = [r for r in rows if not r.get("ruled")]
     x, y, w = _matrix(rows)
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
@@ -100,16 +100,23 @@ def fit(rows: list[dict[str, Any]]) -> AbstentionModel:
         if np.abs(step).max() < 1e-8:
             break
     model = AbstentionModel(beta[:-1].tolist(), float(beta[-1]), mean.tolist(), scale.tolist(), 0.5, tuple(FEATURES))
-    model.threshold = choose_threshold(model, everything)
+    # One threshold per language, each for the target on its own questions: English ones over Norwegian text
+    # score lower, and one threshold for both would refuse English questions or let Norwegian ones through.
+    model.threshold = choose_threshold(model, [r for r in everything if not r["features"]["english"]])
+    english = [r for r in everything if r["features"]["english"]]
+    if sum(r["kind"] == "answerable" for r in english) >= MIN_ENGLISH:
+        model.threshold_en = choose_threshold(model, english)
     return model
+
+
+MIN_ENGLISH = 30  # answerable English questions needed to choose their own threshold on
 
 
 def choose_threshold(model: AbstentionModel, rows: list[dict[str, Any]]) -> float:
     """The highest threshold that keeps false abstention on the answerable training questions within the
     target, placed halfway into the gap below the next answerable question so that it does not sit on one."""
     answerable = [r for r in rows if r["kind"] == "answerable"]
-    scores = sorted(model.probability(r["features"]) for r in answerable if not abstains(model, r, rule_only=True)
-                    and decided_by_model(r["features"]))
+    scores = sorted(model.probability(r["features"]) for r in answerable if not abstains(model, r, rule_only=True))
     # Answerable questions the rules refuse count against the target too.
     allowed = max(0, int(np.floor(TARGET_FALSE_ABSTAIN * len(answerable)))
                   - sum(1 for r in answerable if abstains(model, r, rule_only=True)))
@@ -120,13 +127,10 @@ def choose_threshold(model: AbstentionModel, rows: list[dict[str, Any]]) -> floa
 
 
 def abstains(model: AbstentionModel, row: dict[str, Any], rule_only: bool = False) -> bool:
-    """What the answerer does with the example: the rules first (unknown place or year), then English
-    questions by the English evidence threshold, then the model."""
+    """What the answerer does with the example: the rules first (unknown place or year), then the model."""
     if row.get("ruled"):
         return True
-    if not decided_by_model(row["features"]):
-        return row["features"]["evidence"] < ENGLISH_THRESHOLD
-    return False if rule_only else model.probability(row["features"]) < model.threshold
+    return False if rule_only else model.probability(row["features"]) < model.threshold_for(row["features"])
 
 
 def measure(model: AbstentionModel, rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -141,11 +145,20 @@ def measure(model: AbstentionModel, rows: list[dict[str, Any]]) -> dict[str, Any
             "n": {k: sum(r["kind"] == k for r in rows) for k in WEIGHTS}}
 
 
+def _by_language(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    parts = {"no": [r for r in rows if not r["features"]["english"]], "en": [r for r in rows if r["features"]["english"]]}
+    return {language: part for language, part in parts.items() if part}
+
+
 def cross_validate(rows: list[dict[str, Any]]) -> dict[str, Any]:
     folds = {}
     for held in sorted({r["set"] for r in rows}):
         model = fit([r for r in rows if r["set"] != held])
-        folds[held] = {"threshold": round(model.threshold, 4), **measure(model, [r for r in rows if r["set"] == held])}
+        held_rows = [r for r in rows if r["set"] == held]
+        folds[held] = {"threshold": round(model.threshold, 4),
+                       "threshold_en": None if model.threshold_en is None else round(model.threshold_en, 4),
+                       **measure(model, held_rows),
+                       "by_language": {language: measure(model, part) for language, part in _by_language(held_rows).items()}}
     pooled_unanswerable = [r for r in rows if r["kind"] == "unanswerable"]
     return {"leave_one_set_out": folds, "unanswerable_total": len(pooled_unanswerable)}
 
@@ -182,7 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     report = {"model": model.as_json(), "cross_validation": cv}
     if report_path:
         report_path.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(json.dumps({"training": model.info["training"], "threshold": model.threshold, **cv}, indent=1))
+    print(json.dumps({"training": model.info["training"], "threshold": model.threshold, "threshold_en": model.threshold_en,
+                      **cv}, indent=1))
     return 0
 
 

@@ -57,6 +57,16 @@ def content_terms(text: str) -> list[str]:
     return list(dict.fromkeys(analyze(text)))
 
 
+def question_terms(question: str) -> list[str]:
+    """The terms a question is matched by: an English one's in Norwegian where the glossary knows them
+    (assistant/glossary.py), as the documents are written."""
+    if question_language(question) == "en":
+        from .glossary import bridged
+
+        return content_terms(bridged(question))
+    return content_terms(question)
+
+
 # A sentence ends at . ! ? before a capital, at a blank line, or where a new list item, heading or § starts;
 # a single line break inside a paragraph (hard-wrapped text, PDF lines) does not end one.
 # A line that starts "23. november" continues a wrapped sentence (pdftotext breaks lines anywhere); a line

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, NamedTuple
 
-from .analysis import analyze, content_terms, question_language, spelling_variants, split_sentences
+from .analysis import analyze, question_language, question_terms, spelling_variants, split_sentences
 from .answer_types import expected_types, holds_answer
 from .keyword import KeywordIndex
 from .retrieval import DocumentHit, Filters, mentioned_places
@@ -189,7 +189,7 @@ class ExtractiveAnswerer:
         place_terms = set(analyze(" ".join(mentioned_places(question, index))))
         # A year the question names counts: the sentence that holds it is often the answer ("Hvordan har 2019 vært
         # for paven?" - "2019 har vært et krevende år for pave Frans."; NorQuAD +0.007, council and minutes unchanged).
-        terms = [t for t in content_terms(question) if t not in place_terms]
+        terms = [t for t in question_terms(question) if t not in place_terms]
         weights = {t: index.idf(t) for t in terms}
         kinds = expected_types(question)
         picked: list[_Scored] = []
@@ -209,10 +209,10 @@ class ExtractiveAnswerer:
                                                   item.hit.passages[item.passage_index]))
         if not picked:
             return self._abstain(question, language, searched, evidence)
-        if language != "en" and weights and not any(item.coverage > 0 for item in picked):
+        if weights and not any(item.coverage > 0 for item in picked):
             # Not one word of the question in any sentence found: whatever the document's closeness in meaning,
-            # quoting its header or a date line is not an answer (English questions meet Norwegian text, so
-            # they are left to the model).
+            # quoting its header or a date line is not an answer (an English question's words are matched in
+            # Norwegian, through the glossary).
             return self._abstain(question, language, searched, evidence)
         if not_found:
             searched["not_found"] = not_found
@@ -239,7 +239,7 @@ class ExtractiveAnswerer:
                language: str) -> tuple[bool, float]:
         """Answer or abstain, and the score that decided: the model's probability that the best document
         answers, or (without a model) the evidence score against the threshold."""
-        if self.model is not None and language != "en":
+        if self.model is not None:
             from .abstention import features
 
             if hits and hits[0].exact:
@@ -300,7 +300,7 @@ class ExtractiveAnswerer:
         if years and not any(year in haystack for year in years):
             return 0.0
         place_terms = set(analyze(" ".join(places)))
-        terms = [t for t in content_terms(question) if t not in place_terms and not t.isdigit()]
+        terms = [t for t in question_terms(question) if t not in place_terms and not t.isdigit()]
         present = set(analyze(haystack))
         total = sum(index.idf(t) for t in terms)
         coverage = (sum(index.idf(t) for t in terms if t in present) / total) if total else 0.0

@@ -32,15 +32,17 @@ def test_shipped_model_is_what_the_fitting_code_makes_of_the_examples(examples):
     refitted = fit(examples)
     assert refitted.weights == pytest.approx(shipped.weights, abs=1e-6)
     assert refitted.threshold == pytest.approx(shipped.threshold, abs=1e-6)
+    assert refitted.threshold_en == pytest.approx(shipped.threshold_en, abs=1e-6)
     recorded = json.loads((REPO / "docs" / "abstention-cv.json").read_text(encoding="utf-8"))["cross_validation"]
     assert cross_validate(examples) == json.loads(json.dumps(recorded))
 
 
 def test_model_round_trips_through_json(tmp_path):
-    model = AbstentionModel([1.0, -2.0], 0.5, [0.0, 1.0], [1.0, 2.0], 0.4, ("evidence", "dense"))
+    model = AbstentionModel([1.0, -2.0], 0.5, [0.0, 1.0], [1.0, 2.0], 0.4, ("evidence", "dense"), threshold_en=0.2)
     path = tmp_path / "m.json"
     model.save(path)
     again = AbstentionModel.from_json(json.loads(path.read_text()))
     values = {"evidence": 0.9, "dense": 0.8}
     assert again.probability(values) == pytest.approx(model.probability(values))
+    assert again.threshold_for({"english": 1.0}) == 0.2 and again.threshold_for({"english": 0.0}) == 0.4
     assert load_model(str(tmp_path / "missing.json")) is None

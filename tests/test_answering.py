@@ -49,8 +49,25 @@ def test_an_abstention_says_which_year_the_sources_do_not_mention_and_what_they_
 
 
 def test_english_abstention_is_in_english(lovtidend):
-    answer = lovtidend.ask("Does Bergen have local rules on renting out my flat to tourists through Airbnb?")
+    answer = lovtidend.ask("Are there local rules in Nordre Follo on renting out my flat to tourists through Airbnb?")
     assert answer.abstained and answer.text.startswith("I found no decision")
+    assert answer.reason.startswith("The sources do not cover Nordre Follo") and "Searched:" in answer.text
+
+
+@pytest.mark.parametrize("question, terms, wanted", [
+    # Council dev-017 and dev-039 asked in English: without the glossary both quoted a sentence that does not answer.
+    ("How late can you sit outside and be served a beer in Røros?", {"øl", "servert", "skjenket"},
+     "All servering og skjenking på utearealer skal opphøre kl. 23.00."),
+    ("Can the shops in Hurum be open on Sundays before Christmas?", {"butikk", "søndag", "jul"},
+     "Utsalgsstedene kan holde åpent"),
+])
+def test_an_english_question_is_matched_in_norwegian(lovtidend, question, terms, wanted):
+    from assistant.analysis import analyze, question_terms
+
+    assert set(analyze(" ".join(terms))) <= set(question_terms(question))
+    answer = lovtidend.ask(question)
+    assert not answer.abstained and answer.language == "en", answer.text
+    assert wanted in " ".join(" ".join(c.quote.split()) for c in answer.citations), answer.text
 
 
 def test_multi_place_question_cites_each_document(lovtidend):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable
 
-from ..analysis import content_terms, question_language, split_sentences
+from ..analysis import question_language, question_terms, split_sentences
 from ..answering import Answer, Citation, ExtractiveAnswerer, closest, coverage, what_was_searched
 from ..keyword import KeywordIndex
 from ..retrieval import DocumentHit, Filters
@@ -115,7 +115,7 @@ class RecordAnswerer(ExtractiveAnswerer):
         # as the first one does.
         top = self._closest_case(question, hits, records, index)
 
-        terms = content_terms(question)
+        terms = question_terms(question)
         weights = {t: index.idf(t) for t in terms}
         quotes: list[_Quote] = []
         if PATH_QUESTION.search(question) and len(records.treatments(top.doc_id)) > 1:
