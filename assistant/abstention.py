@@ -1,6 +1,6 @@
 """Answer or abstain, from several signals of the retrieval, by a small logistic model fitted on pooled
 question sets (assistant/abstention_fit.py) and shipped as a JSON file: weights, feature scaling and the
-threshold, with the figures it was chosen by. Loaded offline; no threshold is tuned by hand."""
+thresholds (Norwegian, English), with the figures they were chosen by. Loaded offline; no threshold is tuned by hand."""
 
 from __future__ import annotations
 

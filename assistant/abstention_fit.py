@@ -7,7 +7,10 @@ Examples: each answerable question as it is (answer), each unanswerable one (abs
 question once more with its gold documents (and, for meeting records, every treatment of the same case)
 taken out of the ranking: the index then does not hold the answer, which is what an unanswerable question
 looks like from inside (abstain). Each set is held out in turn: the model is fitted on the others, its
-threshold chosen there (false abstention at most TARGET_FALSE_ABSTAIN), and measured on the held-out set."""
+thresholds chosen there, one per language (false abstention at most TARGET_FALSE_ABSTAIN on that language's
+questions), and measured on the held-out set, per language too. Give a set's English wording
+(scripts/english_questions.py) under the same name as the set, so that a question and its translation are
+held out together."""
 
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ import numpy as np
 from .abstention import FEATURES, MODEL_FILE, AbstentionModel, features
 
 TARGET_FALSE_ABSTAIN = 0.03
+MIN_ENGLISH = 30  # answerable English questions needed to choose a threshold of their own on
 WEIGHTS = {"answerable": 1.0, "unanswerable": 4.0, "removed": 0.5}  # real unanswerable questions are few: weighed up
 L2 = 1.0
 
@@ -107,9 +111,6 @@ def fit(rows: list[dict[str, Any]]) -> AbstentionModel:
     if sum(r["kind"] == "answerable" for r in english) >= MIN_ENGLISH:
         model.threshold_en = choose_threshold(model, english)
     return model
-
-
-MIN_ENGLISH = 30  # answerable English questions needed to choose their own threshold on
 
 
 def choose_threshold(model: AbstentionModel, rows: list[dict[str, Any]]) -> float:

@@ -422,9 +422,12 @@ def test_which_cases_a_party_voted_against_in_a_month(minutes_assistant):
 
 
 # ---- which case is quoted ----------------------------------------------------------------------------
-def test_the_case_quoted_is_the_one_whose_treatment_answers_closest(minutes_assistant, shared):
+def test_the_case_quoted_is_the_one_whose_treatment_answers_closest(minutes_assistant, shared, monkeypatch):
     """The ranking is turned round so that every other case comes before the culture school's free places:
-    the answer still quotes that case's deciding treatment, while whether to answer is decided on the first."""
+    the answer still quotes that case's deciding treatment. Whether to answer at all is the abstention model's
+    call on the first case (tests/test_abstention.py); on this turned ranking it may decline, so here the
+    answer is to be given and the test asks only which case it quotes."""
+    monkeypatch.setattr(minutes_assistant.extractive, "decide", lambda *args: (True, 1.0))
     question = next(q for q in minutes_questions(shared) if q["id"] == "mdev-005")["question"]
     index, records_index = minutes_assistant.retriever.index, minutes_assistant.records()
     hits = minutes_assistant.retriever.search(question, k=5, passages_per_doc=6)
