@@ -15,7 +15,6 @@ from .analysis import analyze, question_language, question_terms
 
 MODEL_FILE = Path(__file__).with_name("models") / "abstention.json"
 FEATURES = ("evidence", "dense", "coverage", "rare_term", "fused", "agreement", "score_margin", "dense_margin", "english")
-EVIDENCE_PASSAGES = 3
 
 
 def _match(term: str, present: set[str]) -> float:
@@ -30,10 +29,10 @@ def features(question: str, hits: list, index, evidence: float = 0.0) -> dict[st
     lists put it, and how far it stands above the next one."""
     if not hits:
         return dict.fromkeys(FEATURES, 0.0) | {"english": float(question_language(question) == "en")}
+    from .answering import _haystack
+
     top = hits[0]
-    haystack = " ".join([str(top.meta.get("title", "")), str(top.meta.get("adoption_note", ""))]
-                        + [p.text for p in top.passages[:EVIDENCE_PASSAGES]])
-    present = set(analyze(haystack))
+    present = set(analyze(_haystack(top)))  # what the answerer's evidence score reads, too
     terms = [t for t in question_terms(question) if not t.isdigit()]
     weights = {t: index.idf(t) for t in terms}
     total = sum(weights.values())

@@ -83,7 +83,7 @@ def _matrix(rows: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray, np.ndar
 
 
 def fit(rows: list[dict[str, Any]]) -> AbstentionModel:
-    """Weighted logistic regression (Newton's method, L2 on the weights), then the threshold for the target.
+    """Weighted logistic regression (Newton's method, L2 on the weights), then the thresholds for the target.
     Questions the rules already decide (an unknown place or year) never reach the model and are left out."""
     everything = rows
     rows = [r for r in rows if not r.get("ruled")]
@@ -106,8 +106,9 @@ def fit(rows: list[dict[str, Any]]) -> AbstentionModel:
     model = AbstentionModel(beta[:-1].tolist(), float(beta[-1]), mean.tolist(), scale.tolist(), 0.5, tuple(FEATURES))
     # One threshold per language, each for the target on its own questions: English ones over Norwegian text
     # score lower, and one threshold for both would refuse English questions or let Norwegian ones through.
-    model.threshold = choose_threshold(model, [r for r in everything if not r["features"]["english"]])
-    english = [r for r in everything if r["features"]["english"]]
+    by_language = _by_language(everything)
+    model.threshold = choose_threshold(model, by_language.get("no", []))
+    english = by_language.get("en", [])
     if sum(r["kind"] == "answerable" for r in english) >= MIN_ENGLISH:
         model.threshold_en = choose_threshold(model, english)
     return model
@@ -128,7 +129,8 @@ def choose_threshold(model: AbstentionModel, rows: list[dict[str, Any]]) -> floa
 
 
 def abstains(model: AbstentionModel, row: dict[str, Any], rule_only: bool = False) -> bool:
-    """What the answerer does with the example: the rules first (unknown place or year), then the model."""
+    """What the answerer does with the example: the rules first (unknown place or year), then the model with
+    the threshold of the question's language."""
     if row.get("ruled"):
         return True
     return False if rule_only else model.probability(row["features"]) < model.threshold_for(row["features"])

@@ -57,14 +57,19 @@ def content_terms(text: str) -> list[str]:
     return list(dict.fromkeys(analyze(text)))
 
 
-def question_terms(question: str) -> list[str]:
-    """The terms a question is matched by: an English one's in Norwegian where the glossary knows them
-    (assistant/glossary.py), as the documents are written."""
+def matched_text(question: str) -> str:
+    """The question as its words are matched against the documents: an English one with its words in Norwegian
+    where the glossary knows them (assistant/glossary.py), as the documents are written."""
     if question_language(question) == "en":
         from .glossary import bridged
 
-        return content_terms(bridged(question))
-    return content_terms(question)
+        return bridged(question)
+    return question
+
+
+def question_terms(question: str) -> list[str]:
+    "The distinct terms a question is matched by (see matched_text)."
+    return content_terms(matched_text(question))
 
 
 # A sentence ends at . ! ? before a capital, at a blank line, or where a new list item, heading or § starts;

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from .analysis import WORD
 from .keyword import KeywordIndex
 
 # Kinds of body, each with how it is written (nb, nn, en; stems: inflections follow). Kommunestyre, bystyre and
@@ -58,7 +59,6 @@ ACTING = re.compile(
 TOPIC_BEFORE = {"om", "til", "angående", "vedrørende", "about", "on", "to", "into", "regarding"}
 WINDOW = 3  # words between a body and the word that has it act
 KNOWN_SHARE = 0.9  # the share of documents whose metadata names a known kind of body, for the check to be made
-WORD = re.compile(r"[\wæøåÆØÅ'-]+")
 
 
 def kinds_in(text: str) -> set[str]:

@@ -13,12 +13,17 @@ from pathlib import Path
 from .analysis import words
 
 GLOSSARY = Path(__file__).with_name("models") / "glossary_en.json"
-LONGEST = 4  # words in the longest English entry looked up
 
 
 @lru_cache(maxsize=1)
 def _entries() -> dict[str, list[str]]:
     return json.loads(GLOSSARY.read_text(encoding="utf-8"))["entries"]
+
+
+@lru_cache(maxsize=1)
+def _longest() -> int:
+    "Words in the longest English entry: no longer phrase is looked up."
+    return max(len(key.split()) for key in _entries())
 
 
 def _forms(word: str) -> list[str]:
@@ -37,6 +42,7 @@ def _forms(word: str) -> list[str]:
     return forms
 
 
+@lru_cache(maxsize=256)  # one question is matched for retrieval, for each document's evidence and for the model
 def bridged(question: str) -> str:
     """The question with each English word or phrase the glossary knows put in Norwegian, longest phrase first
     ("serving hours" before "serving"), the rest (names, numbers, words it does not know) as written."""
@@ -45,7 +51,7 @@ def bridged(question: str) -> str:
     out: list[str] = []
     i = 0
     while i < len(tokens):
-        for size in range(min(LONGEST, len(tokens) - i), 0, -1):
+        for size in range(min(_longest(), len(tokens) - i), 0, -1):
             phrase = tokens[i:i + size]
             key = next((k for k in (" ".join(phrase[:-1] + [form]) for form in _forms(phrase[-1])) if k in entries), None)
             if key:

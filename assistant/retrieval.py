@@ -9,8 +9,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .analysis import analyze, ends_mid_sentence, question_language, split_sentences
-from .glossary import bridged
+from .analysis import analyze, ends_mid_sentence, matched_text, split_sentences
 from .config import Settings
 from .embedding import Embedder, get_query_embedder
 from .errors import AssistantError
@@ -127,7 +126,7 @@ class HybridRetriever:
             return []
         mask = None if filters.is_empty() else index.doc_mask(filters.matches)
         n = self.settings.candidates
-        terms = analyze(bridged(query)) if question_language(query) == "en" else analyze(query)
+        terms = analyze(matched_text(query))
 
         rankings: dict[str, list[str]] = {}
         vector = None

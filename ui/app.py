@@ -99,7 +99,7 @@ def show_answer(answer: dict) -> None:
     if answer["abstained"]:
         st.info(W["not_found"])
         if answer.get("reason"):
-            st.text(answer["reason"])  # a place or a year the sources do not cover
+            st.text(answer["reason"])  # a place, body or year the sources do not cover
         searched = answer.get("searched", {})
         st.text(f"{W['searched']}: {searched.get('documents_in_index', '?')} {W['documents']}; filter: {searched.get('filters', 'none')}")
         if searched.get("filters", "none") != "none":
