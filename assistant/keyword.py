@@ -40,6 +40,7 @@ class KeywordIndex:
     _doc_position: dict[str, int] = field(default_factory=dict)
     _chunk_doc_index: np.ndarray | None = None
     _places: dict[str, set[str]] | None = None
+    _scopes: list[tuple[str, str]] | None = None
     _doc_chunks: dict[str, list[str]] = field(default_factory=dict)
     _place_pattern: re.Pattern | None = None
     _naming: dict[str, set[str]] = field(default_factory=dict)
@@ -164,19 +165,24 @@ class KeywordIndex:
         """Documents whose title, body or scope names the place (as a whole word)."""
         if place not in self._naming:
             pattern = re.compile(rf"(?<![\wæøåÆØÅ]){re.escape(place)}(?![\wæøåÆØÅ])")
-            self._naming[place] = {
-                doc_id for doc_id, meta in self.docs.items()
-                if pattern.search(" ".join(str(meta.get(k, "")) for k in ("title", "body", "municipality", "applies_to")))
-            }
+            # The substring test first: the whole-word pattern over every document cost 17 ms a new place
+            # on Lovtidend's 1,892 documents, most of an ask's time outside the embedding and Chroma.
+            self._naming[place] = {doc_id for doc_id, scope in self._scope_texts() if place in scope and pattern.search(scope)}
         return self._naming[place]
+
+    def _scope_texts(self) -> list[tuple[str, str]]:
+        "Each document's title, body, municipality and scope as one text: where places are named."
+        if self._scopes is None:
+            self._scopes = [(doc_id, " ".join(str(meta.get(k, "")) for k in ("title", "body", "municipality", "applies_to")))
+                            for doc_id, meta in self.docs.items()]
+        return self._scopes
 
     def places(self) -> dict[str, set[str]]:
         """Place names the corpus knows (municipalities, counties), each with the documents that name them
         in their title, body or scope: lets a question "i Asker" be checked against what was found."""
         if self._places is None:
             found: dict[str, set[str]] = {}
-            for doc_id, meta in self.docs.items():
-                scope = " ".join(str(meta.get(k, "")) for k in ("title", "body", "municipality", "applies_to"))
+            for doc_id, scope in self._scope_texts():
                 for name in _place_names(scope):
                     found.setdefault(name, set()).add(doc_id)
             self._places = found

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -68,3 +69,21 @@ def test_langchain_retriever_contract(retriever):
 def test_unknown_mode_is_an_error(retriever):
     with pytest.raises(ValueError, match="unknown retrieval"):
         retriever.search("x", mode="magic")
+
+
+def test_documents_naming_a_place_match_it_as_a_whole_word(retriever):
+    index = retriever.index
+    for place in ("Hol", "Asker", "Nore og Uvdal", "Bergen"):
+        pattern = re.compile(rf"(?<![\wæøåÆØÅ]){place}(?![\wæøåÆØÅ])")
+        expected = {d for d, m in index.docs.items()
+                    if pattern.search(" ".join(str(m.get(k, "")) for k in ("title", "body", "municipality", "applies_to")))}
+        assert index.docs_naming(place) == expected
+    assert index.docs_naming("Asker") and not index.docs_naming("Ask")  # a name inside a longer word is not named
+
+
+def test_a_query_on_an_empty_collection_finds_nothing(tmp_path):
+    from assistant.store import ChromaStore
+    from tests.conftest import make_settings
+
+    store = ChromaStore(make_settings(tmp_path / "empty"))
+    assert store.query([0.1] * 384, 60) == []
