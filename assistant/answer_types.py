@@ -34,7 +34,8 @@ PLACE = r"\b(?:i|på|ved|fra|frå|til|mellom|langs|utenfor|utanfor|innenfor|inna
 ASKS = [
     (re.compile(r"\b(?:hvor|kor)\s+lenge\b|\bhow long\b|\b(?:hvilken|hvilket|kva|which|what)\s+(?:\w+\s+)?(?:periode|tidsrom|period)\b"
                 r"|\btil\s+(?:når|hvilken dato|kva dato|kva tid)\b|\binnan?\s+når\b|\buntil\b|\bvarighet\b", re.IGNORECASE),
-     ("period", "date")),
+     # "Hvor lenge kan jeg stå på torget?" is answered by opening hours ("hverdager 06 – 20") as often as by a period.
+     ("period", "date", "time")),
     (re.compile(r"\bnår\b|\bkva tid\b|\bwhen\b|\bwhat time\b|\bhow (?:late|early)\b|\b(?:hvor|kor)\s+(?:sent|seint|tidlig|tidleg)\b"
                 r"|\bklokkeslett\b|\bopningstid|\båpningstid|\b(?:hvilken|hvilket|kva|which|what)\s+(?:\w+\s+)?(?:dato|date|dag|day|tidspunkt)\b"
                 r"|\b(?:fra|frå)\s+(?:hvilken|kva)\b", re.IGNORECASE),

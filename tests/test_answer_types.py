@@ -27,6 +27,15 @@ def test_the_question_says_what_it_asks_for(question, kind):
     assert kind in expected_types(question)
 
 
+def test_how_long_something_may_stay_open_is_answered_by_the_hours():
+    """"Hvor lenge kan jeg stå på torget?" is answered by "hverdager 06 – 20, lørdager 06 – 18", a clock range,
+    as well as by a period ("t.o.m. 30. juni")."""
+    kinds = expected_types("Hvor lenge kan jeg stå på torget på Hvaler?")
+    assert "time" in kinds and "period" in kinds
+    assert holds_answer("Følger i utgangspunktet de alminnelige lukningsvedtektene (hverdager 06 – 20, lørdager 06 – 18)", kinds)
+    assert "time" in expected_types("How long could shops in Stavanger stay open on Christmas Eve?")
+
+
 @pytest.mark.parametrize("question", ["Hva sier reglene om hundehold?", "Hvorfor ble saken utsatt?"])
 def test_a_question_that_does_not_say_asks_for_nothing_in_particular(question):
     assert expected_types(question) == ()
