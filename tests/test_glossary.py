@@ -18,11 +18,3 @@ def test_only_english_questions_are_bridged():
     assert question_terms("Hva vedtok formannskapet om skjenketider?") == ["vedtok", "formannskap", "skjenketid"]
     assert {"formannskap", "skjenketid"} <= set(question_terms("What did the executive committee decide about serving hours?"))
 
-
-def test_no_english_entry_is_listed_twice():
-    from pathlib import Path
-
-    listed = [line.split(":", 1)[0].strip() for line in
-              (Path(__file__).resolve().parent.parent / "scripts/glossary_en.txt").read_text(encoding="utf-8").splitlines()
-              if line.strip() and not line.startswith("#")]
-    assert len(listed) == len(set(listed)), sorted({e for e in listed if listed.count(e) > 1})
