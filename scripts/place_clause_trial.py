@@ -14,6 +14,8 @@ import json
 import re
 import sys
 
+import numpy as np
+
 # Where a question's parts meet: after a sentence or a colon, or at ", og / , and / , men" before another part.
 PART = re.compile(r"(?<=[?.!;:])\s+|,\s+(?=(?:og|and|men|but|eller|or)\b)")
 
@@ -30,9 +32,7 @@ def restricted_first(index, query: str, place: str) -> str | None:
     from assistant.retrieval import mentioned_places
 
     naming = index.docs_naming(place)
-    mask = index.doc_mask(lambda meta: False)
-    for doc_id in naming:
-        mask[index._doc_position[doc_id]] = True
+    mask = np.array([doc_id in naming for doc_id in index.doc_ids], dtype=bool)
     place_terms = set(analyze(" ".join(mentioned_places(query, index))))
     terms = [t for t in analyze(matched_text(query)) if t not in place_terms]
     fused: dict[str, float] = {}

@@ -56,14 +56,14 @@ def test_the_vote_table_keeps_counts_as_numbers_where_proposals_were_set_against
     import pyarrow
 
     from assistant.presentation import VOTE_FIELDS, vote_table
-    from assistant.records.structure import parse_record
+    from assistant.records.index import RecordIndex
+    from assistant.records.views import vote_rows
 
-    rows = []
-    for line in (shared / "corpus/minutes/steinkjer_2026.jsonl").open(encoding="utf-8"):
-        record = json.loads(line)
-        for vote in parse_record(record["text"]).votes:
-            rows.append({"case_number": record.get("case_number"), **vote.as_json(), "margin": vote.margin})
-    table = vote_table(rows)
+    # Each record as one chunk, so that the rows are the ones the page and the CLI get from vote_rows.
+    records = [json.loads(line) for line in (shared / "corpus/minutes/steinkjer_2026.jsonl").open(encoding="utf-8")]
+    index = RecordIndex.build("test", [(r["id"], r["text"], {**r, "doc_id": r["id"], "start": 0, "end": len(r["text"])})
+                                       for r in records])
+    table = vote_table(vote_rows(index))
     assert any(row["alternatives"] for row in table) and any(row["for"] is not None for row in table)
     arrow = pyarrow.Table.from_pylist(table)
     assert pyarrow.types.is_integer(arrow.schema.field("for").type) and pyarrow.types.is_integer(arrow.schema.field("against").type)
